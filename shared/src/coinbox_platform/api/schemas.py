@@ -1,0 +1,65 @@
+"""Request and response models: validation at the boundary and the OpenAPI document's schemas."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class Health(ApiModel):
+    status: str = Field(examples=["ok"])
+    version: str = Field(examples=["0.1.0"])
+
+
+class TierLimitsOut(ApiModel):
+    loan_limit: int
+    investment_limit: int
+    crypto_max_per_trade: int | None
+    crypto_weekly_volume: int | None
+    max_open_crypto_orders: int | None
+    api_tier: str
+
+
+class Usage(ApiModel):
+    active_invested: int
+    crypto_weekly_volume: int
+    open_crypto_orders: int
+
+
+class Me(ApiModel):
+    id: str
+    object: str = "user"
+    email: str | None
+    display_name: str | None
+    role: str
+    membership_tier: str
+    kyc_status: str
+    kyc_reason: str | None
+    created_at: str
+    updated_at: str | None
+    limits: TierLimitsOut
+    usage: Usage
+
+
+class ListParams(ApiModel):
+    """Cursor pagination: `?limit=` (1–100, default 20) and `?startingAfter=<id>`."""
+
+    limit: int = Field(20, ge=1, le=100, description="How many objects to return (1–100).")
+    starting_after: str | None = Field(
+        None,
+        max_length=64,
+        description="An object id from the previous page; the page starts after it.",
+    )
+
+
+class ListEnvelope(ApiModel):
+    """Every list response: `{object: "list", data, hasMore, nextCursor}`."""
+
+    object: str = "list"
+    data: list[dict[str, object]]
+    has_more: bool
+    next_cursor: str | None

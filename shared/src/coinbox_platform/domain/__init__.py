@@ -1,0 +1,2 @@
+"""Domain services (SPEC §3). Each money movement runs in one Firestore transaction together
+with its ledger entries (see `ledger`)."""
