@@ -1,3 +1,456 @@
-"""Endpoint family `loans` (see functions/api/loans.py). Routes are registered on import."""
+"""Endpoint family `loans` (see functions/api/loans.py): the caller's loans, the marketplace of
+loans open for funding, creating, cancelling and repaying a loan (SPEC §3.3).
+
+Routes are registered on import. Money is integer cents; ids are `loan_…`.
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import ConfigDict, Field
+
+from coinbox_platform import store
+from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.pagination import list_reply
+from coinbox_platform.api.routing import TABLE
+from coinbox_platform.api.schemas import ApiModel, ListParams
+from coinbox_platform.domain.loans import (
+    MAX_PURPOSE,
+    MAX_RATE,
+    MAX_TERM,
+    MIN_RATE,
+    MIN_TERM,
+    LoanRequest,
+    cancel_loan,
+    create_loan,
+    repay_loan,
+    visible_loan,
+)
+from coinbox_platform.domain.models import LedgerEntry, LedgerType, Loan, LoanStatus
+from coinbox_platform.errors import Forbidden, NotFound
+from coinbox_platform.ids import has_prefix
+
+# A single request moves at most R1,000,000; larger numbers are refused at the boundary (they
+# could not be a loan of any tier, and Firestore integers are 64-bit).
+MAX_AMOUNT = 100_000_000
+LOAN_ID_PATTERN = r"^loan_[0-9A-Za-z]{1,64}$"
+TXN_ID_PATTERN = r"^txn_[0-9A-Za-z]{1,64}$"
+
+_LOAN_EXAMPLE: dict[str, Any] = {
+    "id": "loan_3kTq9ZxR2bVhN7mLpQ4sWc1d",
+    "object": "loan",
+    "borrowerId": "Yh3LQ0aC7rVn2sKp9WmXe4TbJd81",
+    "amount": 150000,
+    "interestRate": 18,
+    "termDays": 30,
+    "purpose": "Stock for my spaza shop",
+    "status": "approved",
+    "reason": None,
+    "investorId": None,
+    "investmentId": None,
+    "totalDue": None,
+    "repaid": 0,
+    "dueAt": None,
+    "expiresAt": "2025-01-08T09:30:00.000Z",
+    "createdAt": "2025-01-01T09:30:00.000Z",
+    "updatedAt": None,
+    "disbursedAt": None,
+    "completedAt": None,
+    "batchId": None,
+}
+
+
+# ---------------------------------------------------------------- models
+
+
+class LoanCreate(ApiModel):
+    """A loan request. The automatic review decides at once: `approved` (open for funding for
+    7 days) or `rejected` with a `reason`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "amount": 150000,
+                    "interestRate": 18,
+                    "termDays": 30,
+                    "purpose": "Stock for my spaza shop",
+                }
+            ]
+        }
+    )
+
+    amount: int = Field(
+        strict=True,
+        ge=1,
+        le=MAX_AMOUNT,
+        description="Principal in ZAR cents (150000 is R1,500.00).",
+        examples=[150000],
+    )
+    interest_rate: int = Field(
+        strict=True,
+        ge=MIN_RATE,
+        le=MAX_RATE,
+        description="Interest for the whole term, in percent.",
+        examples=[18],
+    )
+    term_days: int = Field(
+        strict=True, ge=MIN_TERM, le=MAX_TERM, description="Days to repay.", examples=[30]
+    )
+    purpose: str = Field(
+        min_length=1,
+        max_length=MAX_PURPOSE,
+        description="What the money is for.",
+        examples=["Stock for my spaza shop"],
+    )
+
+
+class RepaymentCreate(ApiModel):
+    """A repayment: at most what is outstanding (`totalDue - repaid`)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"amount": 50000}]})
+
+    amount: int = Field(
+        strict=True, ge=1, le=MAX_AMOUNT, description="ZAR cents to repay.", examples=[50000]
+    )
+
+
+class LoanOut(ApiModel):
+    """A loan as the API shows it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_LOAN_EXAMPLE]})
+
+    id: str = Field(examples=[_LOAN_EXAMPLE["id"]])
+    object: str = Field("loan", examples=["loan"])
+    borrower_id: str
+    amount: int = Field(description="Principal in ZAR cents.", examples=[150000])
+    interest_rate: int = Field(description="Percent for the whole term.", examples=[18])
+    term_days: int = Field(examples=[30])
+    purpose: str
+    status: LoanStatus
+    reason: str | None = Field(
+        description="Why the automatic review rejected the loan: kyc_not_verified, "
+        "over_tier_loan_limit or borrower_has_defaulted_loan.",
+        examples=[None, "kyc_not_verified"],
+    )
+    investor_id: str | None
+    investment_id: str | None
+    total_due: int | None = Field(
+        description="Principal plus interest in cents, set when funded.", examples=[177000]
+    )
+    repaid: int = Field(description="Cents repaid so far.", examples=[0])
+    due_at: datetime | None
+    expires_at: datetime | None = Field(description="End of the 7-day funding window.")
+    created_at: datetime
+    updated_at: datetime | None
+    disbursed_at: datetime | None
+    completed_at: datetime | None
+    batch_id: str | None
+
+
+class MarketplaceLoan(LoanOut):
+    """A loan open for funding; `isOwn` marks the caller's own loans (which they cannot fund)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_LOAN_EXAMPLE | {"isOwn": False}]})
+
+    is_own: bool = Field(description="The caller is the borrower.", examples=[False])
+
+
+class LoanList(ApiModel):
+    object: str = "list"
+    data: list[LoanOut]
+    has_more: bool
+    next_cursor: str | None = Field(examples=[_LOAN_EXAMPLE["id"], None])
+
+
+class MarketplaceList(ApiModel):
+    object: str = "list"
+    data: list[MarketplaceLoan]
+    has_more: bool
+    next_cursor: str | None
+
+
+class RepaymentEntry(ApiModel):
+    """A repayment ledger entry of the caller's wallet (a `transaction` object)."""
+
+    id: str = Field(examples=["txn_8fHq2LmN4pR6sT0vX1zB3cD5"])
+    object: str = Field("transaction", examples=["transaction"])
+    user_id: str
+    type: LedgerType = Field(examples=["repayment"])
+    amount: int = Field(examples=[50000])
+    asset: str = Field(examples=["ZAR"])
+    direction: str = Field(examples=["debit", "credit"])
+    balance_before: int
+    balance_after: int
+    locked_before: int
+    locked_after: int
+    status: str = Field(examples=["completed"])
+    wallet_version: int
+    description: str | None
+    loan_id: str | None
+    investment_id: str | None
+    order_id: str | None
+    related_transaction_id: str | None
+    batch_id: str | None
+    failure_reason: str | None
+    created_at: datetime
+    updated_at: datetime | None
+
+
+class RepaymentList(ApiModel):
+    object: str = "list"
+    data: list[RepaymentEntry]
+    has_more: bool
+    next_cursor: str | None
+
+
+class LoanListParams(ListParams):
+    status: LoanStatus | None = Field(None, description="Only loans in this status.")
+    starting_after: str | None = Field(
+        None,
+        pattern=LOAN_ID_PATTERN,
+        description="A loan id from the previous page; the page starts after it.",
+    )
+
+
+class MarketplaceParams(ListParams):
+    term_days: int | None = Field(
+        None, ge=MIN_TERM, le=MAX_TERM, description="Only loans with exactly this term."
+    )
+    starting_after: str | None = Field(
+        None,
+        pattern=LOAN_ID_PATTERN,
+        description="A loan id from the previous page; the page starts after it.",
+    )
+
+
+class RepaymentListParams(ListParams):
+    starting_after: str | None = Field(
+        None,
+        pattern=TXN_ID_PATTERN,
+        description="A transaction id from the previous page; the page starts after it.",
+    )
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def loan_api(loan_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    return Loan.from_doc(loan_id, data).to_api()
+
+
+def _loan_id(call: Call) -> str:
+    loan_id = call.params["loanId"]
+    if not has_prefix(loan_id, "loan"):
+        raise NotFound(f"No loan {loan_id}.")
+    return loan_id
+
+
+def _borrower_only(call: Call, action: str) -> str:
+    """The loan id, if the caller is its borrower: 404 if they may not see the loan at all,
+    403 if they see it (investor, marketplace) but are not the borrower."""
+    loan = visible_loan(call.uid, _loan_id(call))
+    if loan.borrower_id != call.uid:
+        raise Forbidden(f"Only the borrower may {action} this loan.", code="not_borrower")
+    return loan.id
+
+
+def _loans() -> Any:
+    return store.db().collection(store.LOANS)
+
+
+# ---------------------------------------------------------------- routes
+
+
+@TABLE.route(
+    "GET",
+    "/v1/loans",
+    "loans",
+    summary="List your loans",
+    scope="read:loans",
+    query=LoanListParams,
+    response=LoanList,
+    errors=(400, 401, 403),
+    tags=("Loans",),
+    description="The loans you requested as borrower, newest first. Filter by `status`; page "
+    "with `limit` and `startingAfter` (the `nextCursor` of the previous page).",
+)
+def list_loans(call: Call) -> Reply:
+    params: LoanListParams = call.query
+    uid = call.uid
+    query = _loans().where("borrowerId", "==", uid)
+    if params.status is not None:
+        query = query.where("status", "==", params.status.value)
+    return list_reply(
+        query,
+        params,
+        collection=store.LOANS,
+        to_api=loan_api,
+        owner_check=lambda d: d.get("borrowerId") == uid,
+    )
+
+
+@TABLE.route(
+    "GET",
+    "/v1/loans/marketplace",
+    "loans",
+    summary="Loans open for funding",
+    scope="read:loans",
+    query=MarketplaceParams,
+    response=MarketplaceList,
+    errors=(400, 401, 403),
+    tags=("Loans",),
+    description="Approved loans whose 7-day funding window has not ended, newest first, from "
+    "every borrower. Your own open loans are included and marked `isOwn: true` (you cannot "
+    "fund them): Firestore allows one range filter per query and this list spends it on the "
+    "funding window. Filter by exact `termDays`. Amount filters are not offered for the same "
+    "reason. A cursor stays valid after its loan is funded.",
+)
+def marketplace(call: Call) -> Reply:
+    params: MarketplaceParams = call.query
+    uid = call.uid
+    query = _loans().where("status", "==", LoanStatus.APPROVED.value)
+    if params.term_days is not None:
+        query = query.where("termDays", "==", params.term_days)
+    query = query.where("expiresAt", ">", call.now)
+
+    def to_api(loan_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        return loan_api(loan_id, data) | {"isOwn": data.get("borrowerId") == uid}
+
+    # Any loan that was ever on the marketplace (it has a funding window) may serve as the
+    # cursor, so paging survives a loan being funded between pages; a loan that was never
+    # public (rejected) may not, so the cursor cannot probe private loans.
+    return list_reply(
+        query,
+        params,
+        collection=store.LOANS,
+        to_api=to_api,
+        owner_check=lambda d: d.get("expiresAt") is not None,
+        order_field="expiresAt",
+    )
+
+
+@TABLE.route(
+    "POST",
+    "/v1/loans",
+    "loans",
+    summary="Request a loan",
+    scope="write:loans",
+    body=LoanCreate,
+    response=LoanOut,
+    status=201,
+    errors=(400, 401, 403, 409, 422),
+    tags=("Loans",),
+    description="Creates the loan and runs the automatic review at once. A loan the review "
+    "rejects (KYC not verified, amount over the tier's loan limit, a defaulted loan) is still "
+    "created: 201 with `status: rejected` and the `reason`. An approved loan is open for "
+    "funding for 7 days.",
+)
+def create(call: Call) -> Reply:
+    body: LoanCreate = call.body
+    loan = create_loan(
+        call.user,
+        LoanRequest(
+            amount=body.amount,
+            interest_rate=body.interest_rate,
+            term_days=body.term_days,
+            purpose=body.purpose,
+        ),
+        now=call.now,
+    )
+    return Reply(loan.to_api(), status=201, headers={"Location": f"/v1/loans/{loan.id}"})
+
+
+@TABLE.route(
+    "GET",
+    "/v1/loans/{loanId}",
+    "loans",
+    summary="Retrieve a loan",
+    scope="read:loans",
+    response=LoanOut,
+    errors=(401, 403, 404),
+    tags=("Loans",),
+    description="Visible to its borrower, its investor, and anyone while it is open on the "
+    "marketplace; otherwise 404.",
+)
+def retrieve(call: Call) -> Reply:
+    return Reply(visible_loan(call.uid, _loan_id(call)).to_api())
+
+
+@TABLE.route(
+    "POST",
+    "/v1/loans/{loanId}/cancel",
+    "loans",
+    summary="Cancel a loan",
+    scope="write:loans",
+    response=LoanOut,
+    errors=(401, 403, 404, 409),
+    tags=("Loans",),
+    description="The borrower withdraws a loan nobody has funded yet (409 `invalid_state` "
+    "otherwise). Others who can see the loan get 403 `not_borrower`.",
+)
+def cancel(call: Call) -> Reply:
+    loan_id = _borrower_only(call, "cancel")
+    return Reply(cancel_loan(call.uid, loan_id, now=call.now).to_api())
+
+
+@TABLE.route(
+    "POST",
+    "/v1/loans/{loanId}/repayments",
+    "loans",
+    summary="Repay a loan",
+    scope="write:loans",
+    body=RepaymentCreate,
+    response=LoanOut,
+    errors=(400, 401, 403, 404, 409, 422),
+    tags=("Loans",),
+    description="The borrower repays part or all of what is outstanding; the money goes to the "
+    "investor. Returns the updated loan; when nothing is outstanding the loan and its "
+    "investment complete. 422 `overpayment` above the outstanding amount, 422 "
+    "`insufficient_funds` above the wallet balance, 409 `invalid_state` unless disbursed.",
+)
+def repay(call: Call) -> Reply:
+    body: RepaymentCreate = call.body
+    loan_id = _borrower_only(call, "repay")
+    return Reply(repay_loan(call.uid, loan_id, body.amount, now=call.now).to_api())
+
+
+@TABLE.route(
+    "GET",
+    "/v1/loans/{loanId}/repayments",
+    "loans",
+    summary="List a loan's repayments",
+    scope="read:loans",
+    query=RepaymentListParams,
+    response=RepaymentList,
+    errors=(400, 401, 403, 404),
+    tags=("Loans",),
+    description="The repayment ledger entries of your own wallet for this loan, newest first: "
+    "debits for the borrower, credits for the investor. Anyone else gets 404.",
+)
+def list_repayments(call: Call) -> Reply:
+    params: RepaymentListParams = call.query
+    uid = call.uid
+    loan = visible_loan(uid, _loan_id(call))
+    if uid not in (loan.borrower_id, loan.investor_id):
+        raise NotFound(f"No loan {loan.id}.")
+    query = (
+        store.db()
+        .collection(store.TRANSACTIONS)
+        .where("userId", "==", uid)
+        .where("loanId", "==", loan.id)
+        .where("type", "==", LedgerType.REPAYMENT.value)
+    )
+    return list_reply(
+        query,
+        params,
+        collection=store.TRANSACTIONS,
+        to_api=lambda i, d: LedgerEntry.from_doc(i, d).to_api(),
+        owner_check=lambda d: (
+            d.get("userId") == uid
+            and d.get("loanId") == loan.id
+            and d.get("type") == LedgerType.REPAYMENT.value
+        ),
+    )
