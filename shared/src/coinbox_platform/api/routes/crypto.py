@@ -1,3 +1,313 @@
-"""Endpoint family `crypto` (see functions/api/crypto.py). Routes are registered on import."""
+"""Endpoint family `crypto` (SPEC §3.4): P2P listings, taking them, the order book.
+
+    GET  /v1/crypto/orders                   the caller's orders (?role=taker: ones they took)
+    POST /v1/crypto/orders                   post a listing (locks funds)
+    GET  /v1/crypto/orders/{orderId}         creator, taker, or anyone while it is open
+    POST /v1/crypto/orders/{orderId}/take    take it whole
+    POST /v1/crypto/orders/{orderId}/cancel  creator only; releases the lock
+    GET  /v1/crypto/orderbook/{asset}        open listings by price
+
+Firestore indexes (firestore.indexes.json): the order list filters `userId` (or `takerId`) with
+optional `status`, `asset`, `side` equalities, ordered by `createdAt desc, __name__ desc`; one
+composite index per equality field with that order lets Firestore merge them for any
+combination. The order book uses (asset, side, status, price asc|desc, createdAt asc).
+"""
 
 from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from coinbox_platform import store
+from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.pagination import list_reply
+from coinbox_platform.api.routing import TABLE
+from coinbox_platform.api.schemas import ApiModel, ListParams
+from coinbox_platform.domain import crypto
+from coinbox_platform.domain.models import CryptoOrder, OrderSide, OrderStatus
+from coinbox_platform.errors import FieldError, InvalidRequest
+from coinbox_platform.money import Asset, parse_quantity, trade_value
+
+TAGS = ("Crypto",)
+# Ten integer digits keep a quantity's atoms (1e-8) inside Firestore's int64.
+QUANTITY_PATTERN = r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,8})?$"
+MAX_PRICE = 10_000_000_000  # R100,000,000 per unit
+MAX_VALUE = 1_000_000_000_000_000  # cents; keeps value and fee far inside int64
+
+
+class OrderCreate(ApiModel):
+    """A new listing. `price` is ZAR cents per one unit of the asset."""
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"asset": "BTC", "side": "sell", "quantity": "0.015", "price": 120000000}]
+        }
+    }
+
+    asset: Asset = Field(description="BTC, ETH, USDT or USDC.")
+    side: OrderSide = Field(description="`buy`: you buy the asset; `sell`: you sell it.")
+    quantity: str = Field(
+        pattern=QUANTITY_PATTERN,
+        description="A decimal string, at most 8 decimal places (6 for USDT/USDC).",
+        examples=["0.015"],
+    )
+    price: int = Field(
+        gt=0,
+        le=MAX_PRICE,
+        strict=True,
+        description="ZAR cents per one unit of the asset.",
+        examples=[120000000],
+    )
+
+    @model_validator(mode="after")
+    def _value_in_range(self) -> OrderCreate:
+        try:
+            atoms = parse_quantity(self.quantity, self.asset)
+        except ValueError:
+            return self  # the service names the quantity error with its field
+        if trade_value(atoms, self.price) > MAX_VALUE:
+            raise ValueError("quantity × price is too large")
+        return self
+
+
+class OrderOut(ApiModel):
+    """A crypto listing. `userId` is null when the caller is neither its creator nor taker."""
+
+    id: str = Field(examples=["ord_4Zb8qk2LxV0mYw7nT1aPq9Rs"])
+    object: str = "crypto_order"
+    user_id: str | None
+    asset: Asset
+    side: OrderSide
+    quantity: str = Field(examples=["0.01500000"])
+    price: int = Field(description="ZAR cents per unit.", examples=[120000000])
+    value: int = Field(description="ZAR cents, quantity × price rounded half-up.")
+    fee: int = Field(description="ZAR cents the creator pays when the order fills.")
+    status: OrderStatus
+    taker_id: str | None
+    created_at: str
+    expires_at: str
+    filled_at: str | None
+    updated_at: str | None
+    batch_id: str | None
+
+
+class Role(StrEnum):
+    CREATOR = "creator"
+    TAKER = "taker"
+
+
+class OrderListParams(ListParams):
+    role: Role = Field(
+        Role.CREATOR, description="`creator`: orders you posted; `taker`: orders you took."
+    )
+    status: OrderStatus | None = None
+    asset: Asset | None = None
+    side: OrderSide | None = None
+
+
+class OrderList(ApiModel):
+    object: str = "list"
+    data: list[OrderOut]
+    has_more: bool
+    next_cursor: str | None
+
+
+class BookEntry(ApiModel):
+    """One open listing in the order book (its creator is not shown)."""
+
+    id: str
+    side: OrderSide
+    quantity: str
+    price: int
+    value: int
+    created_at: str
+    expires_at: str
+
+
+class OrderBook(ApiModel):
+    object: str = "order_book"
+    asset: Asset
+    bids: list[BookEntry] = Field(description="Buy listings, highest price first.")
+    asks: list[BookEntry] = Field(description="Sell listings, lowest price first.")
+
+
+class OrderBookParams(ApiModel):
+    limit: int = Field(50, ge=1, le=100, description="Listings per side (1–100).")
+
+
+def render(order: CryptoOrder, viewer: str) -> dict[str, Any]:
+    data = order.to_api()
+    if viewer not in (order.user_id, order.taker_id):
+        data["userId"] = None  # an open listing is public; who posted it is not
+    return OrderOut.model_validate(data).model_dump(by_alias=True, mode="json")
+
+
+def _render_doc(viewer: str) -> Any:
+    def to_api(doc_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        return render(CryptoOrder.from_doc(doc_id, data), viewer)
+
+    return to_api
+
+
+@TABLE.route(
+    "GET",
+    "/v1/crypto/orders",
+    "crypto",
+    summary="List your crypto orders",
+    scope="read:crypto",
+    query=OrderListParams,
+    response=OrderList,
+    errors=(400, 401, 403),
+    tags=TAGS,
+    description="Newest first. `role=taker` lists the orders you took instead of posted.",
+)
+def list_orders(call: Call) -> Reply:
+    from google.cloud.firestore import FieldFilter
+
+    params: OrderListParams = call.query
+    owner_field = "takerId" if params.role == Role.TAKER else "userId"
+    query = (
+        store.db()
+        .collection(store.CRYPTO_ORDERS)
+        .where(filter=FieldFilter(owner_field, "==", call.uid))
+    )
+    for name in ("status", "asset", "side"):
+        value = getattr(params, name)
+        if value is not None:
+            query = query.where(filter=FieldFilter(name, "==", value.value))
+    return list_reply(
+        query,
+        params,
+        collection=store.CRYPTO_ORDERS,
+        to_api=_render_doc(call.uid),
+        owner_check=lambda d: d.get(owner_field) == call.uid,
+    )
+
+
+@TABLE.route(
+    "POST",
+    "/v1/crypto/orders",
+    "crypto",
+    summary="Post a crypto listing",
+    scope="write:crypto",
+    body=OrderCreate,
+    response=OrderOut,
+    status=201,
+    errors=(400, 401, 403, 409, 422),
+    tags=TAGS,
+    description=(
+        "A buy listing locks value + fee in rands; a sell listing locks the quantity. Minimum "
+        "value R10; the tier's max per trade, weekly volume and open orders apply. Errors: "
+        "`insufficient_funds`, `limit_exceeded`, `below_minimum` (422)."
+    ),
+)
+def create_order(call: Call) -> Reply:
+    body: OrderCreate = call.body
+    order = crypto.create_order(
+        call.user,
+        crypto.OrderRequest(
+            asset=body.asset, side=body.side, quantity=body.quantity, price=body.price
+        ),
+        now=call.now,
+    )
+    return Reply(
+        render(order, call.uid), status=201, headers={"Location": f"/v1/crypto/orders/{order.id}"}
+    )
+
+
+@TABLE.route(
+    "GET",
+    "/v1/crypto/orders/{orderId}",
+    "crypto",
+    summary="Get a crypto order",
+    scope="read:crypto",
+    response=OrderOut,
+    errors=(401, 403, 404),
+    tags=TAGS,
+    description="Yours, one you took, or any open listing; anything else is a 404.",
+)
+def get_order(call: Call) -> Reply:
+    order = crypto.visible_order(call.uid, call.params["orderId"])
+    return Reply(render(order, call.uid))
+
+
+@TABLE.route(
+    "POST",
+    "/v1/crypto/orders/{orderId}/take",
+    "crypto",
+    summary="Take a crypto listing",
+    scope="write:crypto",
+    response=OrderOut,
+    errors=(401, 403, 404, 409, 422),
+    tags=TAGS,
+    description=(
+        "Takes the whole listing: money and crypto change hands between the two wallets and "
+        "the creator's fee goes to the platform. Errors: `order_not_open` (409), "
+        "`self_trade`, `insufficient_funds`, `limit_exceeded` (422)."
+    ),
+)
+def take_order(call: Call) -> Reply:
+    # The order is read again inside the take's transaction; this read keeps orders the caller
+    # may not know about (filled or cancelled ones of others) a 404 rather than a 409.
+    crypto.visible_order(call.uid, call.params["orderId"])
+    order = crypto.take_order(call.user, call.params["orderId"], now=call.now)
+    return Reply(render(order, call.uid))
+
+
+@TABLE.route(
+    "POST",
+    "/v1/crypto/orders/{orderId}/cancel",
+    "crypto",
+    summary="Cancel your crypto listing",
+    scope="write:crypto",
+    response=OrderOut,
+    errors=(401, 403, 404, 409),
+    tags=TAGS,
+    description="Creator only; releases the locked funds. A closed order is `order_not_open`.",
+)
+def cancel_order(call: Call) -> Reply:
+    order = crypto.cancel_order(call.uid, call.params["orderId"], now=call.now)
+    return Reply(render(order, call.uid))
+
+
+@TABLE.route(
+    "GET",
+    "/v1/crypto/orderbook/{asset}",
+    "crypto",
+    summary="The order book of an asset",
+    scope="read:crypto",
+    query=OrderBookParams,
+    response=OrderBook,
+    errors=(400, 401, 403),
+    tags=TAGS,
+    description="Open listings: bids highest price first, asks lowest first (then oldest).",
+)
+def order_book(call: Call) -> Reply:
+    raw = call.params["asset"]
+    try:
+        asset = Asset(raw.upper())
+    except ValueError:
+        raise InvalidRequest(
+            f"Unknown asset {raw!r}.",
+            code="unknown_asset",
+            errors=[FieldError("asset", f"one of {', '.join(Asset)}", "unknown_asset")],
+        ) from None
+    params: OrderBookParams = call.query
+    book = crypto.order_book(asset, limit=params.limit)
+
+    def entries(orders: list[CryptoOrder]) -> list[dict[str, Any]]:
+        # Listings past expiresAt stay `open` until the expiry job runs; they cannot be taken.
+        live = [o for o in orders if o.expires_at > call.now]
+        keys = {f.alias for f in BookEntry.model_fields.values()}
+        return [
+            BookEntry.model_validate({k: v for k, v in o.to_api().items() if k in keys}).model_dump(
+                by_alias=True, mode="json"
+            )
+            for o in live
+        ]
+
+    body = OrderBook(asset=asset, bids=[], asks=[]).model_dump(by_alias=True, mode="json")
+    body["bids"], body["asks"] = entries(book["bids"]), entries(book["asks"])
+    return Reply(body)
