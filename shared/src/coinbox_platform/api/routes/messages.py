@@ -1,3 +1,108 @@
-"""Endpoint family `messages` (see functions/api/messages.py). Routes are registered on import."""
+"""Endpoint family `messages` (SPEC §3.5): the caller's inbox.
+
+    GET  /v1/messages                     newest first, ?status=unread|read, paginated
+    POST /v1/messages/{messageId}/read    mark one read (the owner only; 404 otherwise)
+
+Staff send messages through bulk operations (SPEC §6), not here. Index: notifications
+(userId, createdAt desc) and (userId, status, createdAt desc).
+"""
 
 from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field
+
+from coinbox_platform import store
+from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.pagination import list_reply
+from coinbox_platform.api.routing import TABLE
+from coinbox_platform.api.schemas import ApiModel, ListParams
+from coinbox_platform.domain import messages
+from coinbox_platform.domain.models import Notification, Priority
+
+TAGS = ("Messages",)
+
+
+class MessageStatus(StrEnum):
+    UNREAD = "unread"
+    READ = "read"
+
+
+class MessageOut(ApiModel):
+    """A message in the caller's inbox."""
+
+    id: str = Field(examples=["msg_7Qf2kLp0XzT9bNc4Vw8yRa1M"])
+    object: str = "message"
+    user_id: str
+    title: str = Field(examples=["Scheduled maintenance"])
+    body: str = Field(examples=["The platform is read-only on Sunday 02:00–03:00 SAST."])
+    priority: Priority
+    status: MessageStatus
+    sender_id: str | None
+    batch_id: str | None
+    created_at: str
+    read_at: str | None
+
+
+class MessageListParams(ListParams):
+    status: MessageStatus | None = Field(None, description="Only unread or only read messages.")
+
+
+class MessageList(ApiModel):
+    object: str = "list"
+    data: list[MessageOut]
+    has_more: bool
+    next_cursor: str | None
+
+
+def render(message: Notification) -> dict[str, Any]:
+    return MessageOut.model_validate(message.to_api()).model_dump(by_alias=True, mode="json")
+
+
+@TABLE.route(
+    "GET",
+    "/v1/messages",
+    "messages",
+    summary="List your messages",
+    scope="read:messages",
+    query=MessageListParams,
+    response=MessageList,
+    errors=(400, 401, 403),
+    tags=TAGS,
+    description="Your inbox, newest first.",
+)
+def list_messages(call: Call) -> Reply:
+    from google.cloud.firestore import FieldFilter
+
+    params: MessageListParams = call.query
+    query = (
+        store.db()
+        .collection(store.NOTIFICATIONS)
+        .where(filter=FieldFilter("userId", "==", call.uid))
+    )
+    if params.status is not None:
+        query = query.where(filter=FieldFilter("status", "==", params.status.value))
+    return list_reply(
+        query,
+        params,
+        collection=store.NOTIFICATIONS,
+        to_api=lambda doc_id, data: render(Notification.from_doc(doc_id, data)),
+        owner_check=lambda d: d.get("userId") == call.uid,
+    )
+
+
+@TABLE.route(
+    "POST",
+    "/v1/messages/{messageId}/read",
+    "messages",
+    summary="Mark a message read",
+    scope="write:messages",
+    response=MessageOut,
+    errors=(401, 403, 404),
+    tags=TAGS,
+    description="Idempotent: a message already read is returned unchanged.",
+)
+def mark_read(call: Call) -> Reply:
+    return Reply(render(messages.mark_read(call.uid, call.params["messageId"], now=call.now)))
