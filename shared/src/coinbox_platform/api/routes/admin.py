@@ -1,3 +1,123 @@
-"""Endpoint family `admin` (see functions/api/admin.py). Routes are registered on import."""
+"""Endpoint family `admin` (SPEC §3.1, §8): staff look users up and change them.
+
+    GET   /v1/admin/users/{uid}   support and admins
+    PATCH /v1/admin/users/{uid}   admins change role and tier; support and admins change KYC
+
+The service (domain.users.update_user) enforces who may change what. API keys need the
+`admin:users` scope (only `*` keys carry it) on top of a staff owner.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.routing import TABLE
+from coinbox_platform.api.schemas import ApiModel
+from coinbox_platform.domain import users
+from coinbox_platform.domain.models import UserProfile
+from coinbox_platform.errors import FieldError, Forbidden
+from coinbox_platform.tiers import KycStatus, MembershipTier, Role
+
+TAGS = ("Admin",)
+SCOPE = "admin:users"
+
+
+class UserOut(ApiModel):
+    """A user's profile as staff see it."""
+
+    id: str = Field(examples=["Xk3p9QwR2sT8vY1zA4bC6dE7fG0h"])
+    object: str = "user"
+    email: str | None
+    display_name: str | None
+    role: Role
+    membership_tier: MembershipTier
+    kyc_status: KycStatus
+    kyc_reason: str | None
+    created_at: str
+    updated_at: str | None
+
+
+class UserUpdate(ApiModel):
+    """The changes to make; give at least one of role, membershipTier, kycStatus."""
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {"membershipTier": "vip"},
+                {"kycStatus": "rejected", "kycReason": "The ID document has expired."},
+            ]
+        }
+    }
+
+    role: Role | None = Field(None, description="Admins only.")
+    membership_tier: MembershipTier | None = Field(None, description="Admins only.")
+    kyc_status: KycStatus | None = Field(None, description="Support and admins.")
+    kyc_reason: str | None = Field(
+        None, min_length=1, max_length=500, description="Required with kycStatus `rejected`."
+    )
+
+    @model_validator(mode="after")
+    def _reason_goes_with_rejection(self) -> UserUpdate:
+        if self.kyc_reason is not None and self.kyc_status != KycStatus.REJECTED:
+            raise ValueError("kycReason is only given with kycStatus rejected")
+        return self
+
+
+def render(profile: UserProfile) -> dict[str, Any]:
+    return UserOut.model_validate(profile.to_api()).model_dump(by_alias=True, mode="json")
+
+
+@TABLE.route(
+    "GET",
+    "/v1/admin/users/{uid}",
+    "admin",
+    summary="Look a user up",
+    auth="staff",
+    scope=SCOPE,
+    response=UserOut,
+    errors=(401, 403, 404),
+    tags=TAGS,
+)
+def get_user(call: Call) -> Reply:
+    return Reply(render(users.require_profile(call.params["uid"])))
+
+
+@TABLE.route(
+    "PATCH",
+    "/v1/admin/users/{uid}",
+    "admin",
+    summary="Change a user's role, tier or KYC status",
+    auth="staff",
+    scope=SCOPE,
+    body=UserUpdate,
+    response=UserOut,
+    errors=(400, 401, 403, 404),
+    tags=TAGS,
+    description=(
+        "Admins change role and membership tier; support and admins change KYC. Staff cannot "
+        "change their own account."
+    ),
+)
+def update_user(call: Call) -> Reply:
+    uid = call.params["uid"]
+    if uid == call.uid:
+        # Segregation of duties: a support agent must not verify their own KYC.
+        raise Forbidden(
+            "Staff cannot change their own account.",
+            code="self_change",
+            errors=[FieldError("uid", "is your own account", "self_change")],
+        )
+    body: UserUpdate = call.body
+    profile = users.update_user(
+        call.user,
+        uid,
+        role=body.role,
+        membership_tier=body.membership_tier,
+        kyc_status=body.kyc_status,
+        kyc_reason=body.kyc_reason,
+        now=call.now,
+    )
+    return Reply(render(profile))
