@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
@@ -60,6 +62,6 @@ class ListEnvelope(ApiModel):
     """Every list response: `{object: "list", data, hasMore, nextCursor}`."""
 
     object: str = "list"
-    data: list[dict[str, object]]
+    data: list[dict[str, Any]]  # `object` here would name the field above, not the type
     has_more: bool
     next_cursor: str | None
