@@ -54,6 +54,9 @@ class ListParams(ApiModel):
     starting_after: str | None = Field(
         None,
         max_length=64,
+        # Ids are base62 with a prefix; anything else (Firestore's reserved "__x__" ids
+        # included) is refused here rather than reaching the database.
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$",
         description="An object id from the previous page; the page starts after it.",
     )
 
