@@ -1,0 +1,332 @@
+"""Rate limits (SPEC §4.3): token buckets made of claimable "token slots".
+
+A bucket of capacity C over a window of W seconds mints one token every T = W/C seconds. Slot
+k is the token minted at k·T (k = floor(t·C/W)). At time t the claimable slots are
+``(hi - C, hi]`` with ``hi = floor(t·C/W)``: at most C tokens, one more every T seconds, the
+oldest falling away as a new one appears, which is a token bucket with continuous refill
+(discretised to T). A request takes a token by *creating* the document of a free slot:
+``rateLimits/{bucket}/rateLimitSlots/{k}``. Firestore lets exactly one creator win each
+document, so two requests can never hold the same token, with no transaction and no document
+that every request writes: contention is spread over as many documents as there are tokens.
+
+Requests claim the lowest free slot (that makes it a token bucket rather than a sliding log:
+a token spent at the bottom of the window is replaced after T, not after W). Claimed slots in
+range are therefore contiguous from the bottom, so the next free slot is one past the highest
+claimed one: each instance keeps that as a hint, and after a lost race asks Firestore for the
+highest claimed slot (one indexed query, limit 1) and probes upwards from there. A request
+takes its minute token first (bursts are refused there at no further cost), then hour and
+day; if a later window refuses, the earlier tokens are handed back (deleted).
+
+Guarantee: every admitted request holds a distinct slot of (hi(t) - C, hi(t)] at its time t,
+so in any interval [a, b] at most C + hi(b) - hi(a) requests are admitted, whatever the
+concurrency. A refusal is only given when a fresh read shows every slot in range claimed.
+
+Any store error other than "already exists" fails closed: 503 service_unavailable.
+The clock is injectable (epoch milliseconds), so hour and day windows are testable.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from coinbox_platform.errors import RateLimited, ServiceUnavailable
+from coinbox_platform.tiers import ApiTier
+
+RATE_LIMITS = "rateLimits"
+SLOTS = "rateLimitSlots"
+STORE_TIMEOUT = 5.0  # seconds; beyond that the limiter fails closed
+
+
+@dataclass(frozen=True)
+class Window:
+    name: str
+    seconds: int
+    limit: int
+
+    @property
+    def ms(self) -> int:
+        return self.seconds * 1000
+
+
+def _windows(minute: int, hour: int, day: int | None = None) -> tuple[Window, ...]:
+    out = [Window("minute", 60, minute), Window("hour", 3600, hour)]
+    if day is not None:
+        out.append(Window("day", 86400, day))
+    return tuple(out)
+
+
+POLICIES: dict[str, tuple[Window, ...]] = {
+    ApiTier.BASIC.value: _windows(10, 100, 1_000),
+    ApiTier.PRO.value: _windows(100, 1_000, 10_000),
+    ApiTier.ENTERPRISE.value: _windows(1_000, 10_000, 100_000),
+    # People in the portal and dashboard: generous for a person clicking, tight enough to
+    # stop a runaway script using a stolen session (programs should use keys).
+    "session": _windows(600, 10_000),
+}
+
+
+# --- bucket math (pure) -------------------------------------------------------------------
+
+
+def slot_at(t_ms: int, w: Window) -> int:
+    """The newest claimable slot at t: floor(t·C/W)."""
+    return t_ms * w.limit // w.ms
+
+
+def slot_time(k: int, w: Window) -> int:
+    """When slot k is minted (epoch ms, rounded up)."""
+    return -(-k * w.ms // w.limit)
+
+
+def claimable(t_ms: int, w: Window) -> tuple[int, int]:
+    """(lo, hi): the slots a request at t may claim."""
+    hi = slot_at(t_ms, w)
+    return hi - w.limit + 1, hi
+
+
+@dataclass(frozen=True)
+class BucketState:
+    """One window's state after a request: for headers."""
+
+    window: Window
+    remaining: int
+    full_at_ms: int  # when the bucket holds `limit` tokens again
+    next_token_ms: int  # when the next token appears (only meaningful at remaining 0)
+
+    @property
+    def reset_s(self) -> int:
+        return math.ceil(self.full_at_ms / 1000)
+
+
+def state_after(t_ms: int, w: Window, top: int | None) -> BucketState:
+    """The window's state at t when `top` is the highest claimed slot (None: none claimed)."""
+    lo, hi = claimable(t_ms, w)
+    highest = lo - 1 if top is None else max(top, lo - 1)
+    remaining = max(0, hi - highest)
+    full_at = max(t_ms, slot_time(highest + w.limit, w))
+    return BucketState(w, remaining, full_at, slot_time(hi + 1, w))
+
+
+# --- stores -------------------------------------------------------------------------------
+
+
+class SlotStore(Protocol):
+    def claim(self, bucket: str, k: int, expire_at_ms: int) -> bool:
+        """Create the slot; False if it exists. Any other failure raises."""
+        ...
+
+    def highest(self, bucket: str, lo: int) -> int | None:
+        """The highest claimed slot ≥ lo, or None."""
+        ...
+
+    def release(self, bucket: str, k: int) -> None: ...
+
+
+class FirestoreSlots:
+    """Slots as documents `rateLimits/{bucket}/rateLimitSlots/{k}` with `i` and `expireAt`
+    (a TTL policy on the collection group removes old ones)."""
+
+    def __init__(self, client: Callable[[], Any] | None = None) -> None:
+        from coinbox_platform import store
+
+        self._client = client or store.db
+
+    def _slots(self, bucket: str) -> Any:
+        return self._client().collection(RATE_LIMITS).document(bucket).collection(SLOTS)
+
+    @staticmethod
+    def _retry() -> Any:
+        from google.api_core import exceptions as gexc
+        from google.api_core.retry import Retry, if_exception_type
+
+        return Retry(
+            predicate=if_exception_type(gexc.ServiceUnavailable, gexc.InternalServerError),
+            initial=0.05,
+            maximum=0.5,
+            timeout=STORE_TIMEOUT,
+        )
+
+    def claim(self, bucket: str, k: int, expire_at_ms: int) -> bool:
+        from datetime import UTC, datetime
+
+        from google.api_core.exceptions import AlreadyExists
+
+        doc = {"i": k, "expireAt": datetime.fromtimestamp(expire_at_ms / 1000, UTC)}
+        try:
+            self._slots(bucket).document(str(k)).create(
+                doc, retry=self._retry(), timeout=STORE_TIMEOUT
+            )
+        except AlreadyExists:
+            return False
+        return True
+
+    def highest(self, bucket: str, lo: int) -> int | None:
+        from google.cloud.firestore import Query
+
+        q = (
+            self._slots(bucket)
+            .where("i", ">=", lo)
+            .order_by("i", direction=Query.DESCENDING)
+            .limit(1)
+        )
+        for snap in q.stream(retry=self._retry(), timeout=STORE_TIMEOUT):
+            return int((snap.to_dict() or {})["i"])
+        return None
+
+    def release(self, bucket: str, k: int) -> None:
+        self._slots(bucket).document(str(k)).delete(retry=self._retry(), timeout=STORE_TIMEOUT)
+
+
+class MemorySlots:
+    """The same contract in memory (unit tests, benchmarks of the algorithm)."""
+
+    def __init__(self) -> None:
+        self._slots: dict[str, set[int]] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, bucket: str, k: int, expire_at_ms: int) -> bool:
+        with self._lock:
+            taken = self._slots.setdefault(bucket, set())
+            if k in taken:
+                return False
+            taken.add(k)
+            return True
+
+    def highest(self, bucket: str, lo: int) -> int | None:
+        with self._lock:
+            above = [k for k in self._slots.get(bucket, ()) if k >= lo]
+        return max(above) if above else None
+
+    def release(self, bucket: str, k: int) -> None:
+        with self._lock:
+            self._slots.get(bucket, set()).discard(k)
+
+
+# --- the limiter --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    states: tuple[BucketState, ...]
+    refused_by: BucketState | None = None
+    store_ops: int = 0  # writes and queries this decision cost (for measurements)
+    windows: tuple[Window, ...] = ()
+
+    @property
+    def tightest(self) -> BucketState:
+        if self.refused_by is not None:
+            return self.refused_by
+        return min(self.states, key=lambda s: (s.remaining, s.window.seconds))
+
+    def headers(self, now_ms: int) -> dict[str, str]:
+        t = self.tightest
+        windows = self.windows or tuple(s.window for s in self.states)
+        policy = ", ".join(f'"{w.name}";q={w.limit};w={w.seconds}' for w in windows)
+        reset_in = max(0, math.ceil((t.full_at_ms - now_ms) / 1000))
+        out = {
+            "X-RateLimit-Limit": str(t.window.limit),
+            "X-RateLimit-Remaining": str(t.remaining),
+            "X-RateLimit-Reset": str(t.reset_s),
+            "RateLimit-Policy": policy,
+            "RateLimit": f'"{t.window.name}";r={t.remaining};t={reset_in}',
+        }
+        if not self.allowed:
+            out["Retry-After"] = str(self.retry_after(now_ms))
+        return out
+
+    def retry_after(self, now_ms: int) -> int:
+        assert self.refused_by is not None
+        return max(1, math.ceil((self.refused_by.next_token_ms - now_ms) / 1000))
+
+
+class RateLimiter:
+    """Takes one token from every window of a subject's policy, or refuses."""
+
+    def __init__(
+        self,
+        store: SlotStore | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.store: SlotStore = store if store is not None else FirestoreSlots()
+        self.clock: Callable[[], float] = clock or time.time  # epoch seconds
+        self._hints: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    def take(self, subject: str, windows: tuple[Window, ...]) -> Decision:
+        """One token from each window for `subject` (e.g. a key id), all or none."""
+        t = self.now_ms()
+        held: list[tuple[str, int]] = []
+        states: list[BucketState] = []
+        ops = 0
+        try:
+            for w in windows:
+                bucket = f"{subject}:{w.name}"
+                k, top, n = self._take_one(bucket, w, t)
+                ops += n
+                if k is None:
+                    refused = state_after(t, w, top)
+                    for b, slot in held:  # hand back the tokens of the other windows
+                        self.store.release(b, slot)
+                        ops += 1
+                    others = [state_after(t, o, None) for o in windows if o != w]
+                    return Decision(False, (refused, *others), refused, ops, windows)
+                held.append((bucket, k))
+                states.append(state_after(t, w, k))
+        except (RateLimited, ServiceUnavailable):
+            raise
+        except Exception as exc:
+            raise ServiceUnavailable(
+                "The rate limiter cannot reach its store; the request was not run.",
+                code="service_unavailable",
+                headers={"Retry-After": "1"},
+            ) from exc
+        return Decision(True, tuple(states), None, ops, windows)
+
+    def _take_one(self, bucket: str, w: Window, t: int) -> tuple[int | None, int | None, int]:
+        """(claimed slot or None, highest claimed slot known, store operations)."""
+        lo, hi = claimable(t, w)
+        expire = slot_time(hi + w.limit, w) + 60_000
+        with self._lock:
+            k = max(lo, self._hints.get(bucket, lo))
+        ops = 0
+        failures = 0
+        top: int | None = k - 1 if k > lo else None
+        while k <= hi:
+            ops += 1
+            if self.store.claim(bucket, k, expire):
+                with self._lock:
+                    if self._hints.get(bucket, lo) <= k:
+                        self._hints[bucket] = k + 1
+                return k, k, ops
+            failures += 1
+            top = k
+            if failures == 1 or failures % 4 == 0:
+                # Lost a race: jump to one past the highest claimed slot.
+                ops += 1
+                highest = self.store.highest(bucket, lo)
+                if highest is not None:
+                    top = max(top, highest)
+                k = max(k + 1, top + 1)
+            else:
+                k += 1
+        with self._lock:
+            self._hints[bucket] = hi + 1
+        return None, hi, ops
+
+
+def policy_for(principal: Any) -> tuple[str, tuple[Window, ...]] | None:
+    """(subject, windows) for a principal: its key, or the person's session."""
+    if principal is None:
+        return None
+    if principal.kind == "api_key" and principal.key_id:
+        return principal.key_id, POLICIES[principal.api_tier or ApiTier.BASIC.value]
+    return f"user:{principal.user.id}", POLICIES["session"]

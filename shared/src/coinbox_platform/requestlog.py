@@ -1,0 +1,149 @@
+"""Request logs and usage analytics (SPEC §4.4).
+
+Every request the API answers becomes one `apiRequestLogs/{requestId}` document (written by
+the pipeline's outcome sink), kept 90 days through a TTL policy on `expireAt`. Usage for a
+key is computed from those documents: exact counts, exact percentiles (nearest rank), no
+sampling. One indexed query per call (keyId, timestamp), reading only the fields it needs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from coinbox_platform import store
+from coinbox_platform.clock import iso
+
+if TYPE_CHECKING:
+    from coinbox_platform.api.app import Outcome
+
+REQUEST_LOGS = "apiRequestLogs"
+RETENTION = timedelta(days=90)
+GRANULARITY = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
+MAX_RANGE = {"hour": timedelta(days=31), "day": timedelta(days=90)}
+
+
+def log_document(o: Outcome) -> dict[str, Any]:
+    p = o.principal
+    return {
+        "requestId": o.request_id,
+        "keyId": p.key_id if p is not None else None,
+        "userId": p.user.id if p is not None else None,
+        "method": o.method,
+        "route": o.route,
+        "status": o.status,
+        "errorCode": o.error_code,
+        "latencyMs": round(o.latency_ms, 3),
+        "ip": o.ip,
+        "userAgent": (o.user_agent or "")[:512] or None,
+        "timestamp": o.timestamp,
+        "expireAt": o.timestamp + RETENTION,
+    }
+
+
+def record(o: Outcome) -> None:
+    """The outcome sink: one log document per request (its id is the request id)."""
+    store.db().collection(REQUEST_LOGS).document(o.request_id).set(log_document(o), timeout=10)
+
+
+# --- usage --------------------------------------------------------------------------------
+
+
+def percentile(sorted_values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile of an ascending list (None when empty)."""
+    if not sorted_values:
+        return None
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+@dataclass
+class Tally:
+    requests: int = 0
+    by_class: Counter[str] = field(default_factory=Counter)
+    rate_limited: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+    def add(self, status: int, latency: float, code: str | None) -> None:
+        self.requests += 1
+        self.by_class[f"{status // 100}xx"] += 1
+        if status == 429 and code in (None, "rate_limited"):
+            self.rate_limited += 1
+        self.latencies.append(latency)
+
+    def to_api(self) -> dict[str, Any]:
+        lat = sorted(self.latencies)
+        p50, p95 = percentile(lat, 50), percentile(lat, 95)
+        return {
+            "requests": self.requests,
+            "byStatusClass": {c: self.by_class.get(c, 0) for c in ("2xx", "3xx", "4xx", "5xx")},
+            "rateLimited": self.rate_limited,
+            "latencyMs": {
+                "p50": round(p50, 2) if p50 is not None else None,
+                "p95": round(p95, 2) if p95 is not None else None,
+            },
+        }
+
+
+def floor_to(t: datetime, granularity: str) -> datetime:
+    t = t.astimezone(UTC)
+    if granularity == "day":
+        return t.replace(hour=0, minute=0, second=0, microsecond=0)
+    return t.replace(minute=0, second=0, microsecond=0)
+
+
+def summarise(
+    rows: Iterable[dict[str, Any]], start: datetime, end: datetime, granularity: str
+) -> dict[str, Any]:
+    """Totals, per route and per time bucket (every bucket of [start, end), zeros included)."""
+    step = GRANULARITY[granularity]
+    total = Tally()
+    routes: dict[str, Tally] = defaultdict(Tally)
+    series: dict[datetime, Tally] = {}
+    b = floor_to(start, granularity)
+    while b < end:
+        series[b] = Tally()
+        b += step
+    for row in rows:
+        status, latency = int(row["status"]), float(row.get("latencyMs") or 0.0)
+        code = row.get("errorCode")
+        total.add(status, latency, code)
+        routes[f"{row.get('method')} {row.get('route')}"].add(status, latency, code)
+        bucket = floor_to(row["timestamp"], granularity)
+        series.setdefault(bucket, Tally()).add(status, latency, code)
+    return {
+        "totals": total.to_api(),
+        "byRoute": [
+            {"route": r, **t.to_api()}
+            for r, t in sorted(routes.items(), key=lambda kv: (-kv[1].requests, kv[0]))
+        ],
+        "series": [
+            {"start": iso(s), "end": iso(s + step), **t.to_api()} for s, t in sorted(series.items())
+        ],
+    }
+
+
+def usage(key_id: str, start: datetime, end: datetime, granularity: str) -> dict[str, Any]:
+    """Usage of one key in [start, end), from its request logs."""
+    q = (
+        store.db()
+        .collection(REQUEST_LOGS)
+        .where("keyId", "==", key_id)
+        .where("timestamp", ">=", start)
+        .where("timestamp", "<", end)
+        .order_by("timestamp")
+        .select(["method", "route", "status", "errorCode", "latencyMs", "timestamp"])
+    )
+    rows = (snap.to_dict() or {} for snap in q.stream())
+    return {
+        "object": "api_key_usage",
+        "keyId": key_id,
+        "from": iso(start),
+        "to": iso(end),
+        "granularity": granularity,
+        **summarise(rows, start, end, granularity),
+    }

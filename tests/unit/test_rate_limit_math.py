@@ -1,0 +1,135 @@
+"""Token-slot bucket math and the limiter's exactness, with an in-memory store and a clock
+the test controls."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from coinbox_platform import ratelimit
+from coinbox_platform.ratelimit import POLICIES, MemorySlots, RateLimiter, Window
+
+MIN = Window("minute", 60, 10)
+
+
+class Clock:
+    def __init__(self, t: float) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_claimable_range_holds_capacity_slots_and_moves_one_slot_per_interval() -> None:
+    t = 1_700_000_000_000
+    lo, hi = ratelimit.claimable(t, MIN)
+    assert hi - lo + 1 == 10
+    lo2, hi2 = ratelimit.claimable(t + 6_000, MIN)  # one refill interval (60 s / 10)
+    assert (lo2, hi2) == (lo + 1, hi + 1)
+    assert ratelimit.slot_time(hi + 1, MIN) - t <= 6_000
+
+
+def test_state_after_counts_remaining_and_full_time() -> None:
+    t = 6_000 * 1000  # exactly on a slot boundary
+    lo, hi = ratelimit.claimable(t, MIN)
+    assert ratelimit.state_after(t, MIN, None).remaining == 10
+    s = ratelimit.state_after(t, MIN, lo + 2)
+    assert s.remaining == 7
+    assert s.full_at_ms == ratelimit.slot_time(lo + 2 + 10, MIN)
+    full = ratelimit.state_after(t, MIN, hi)
+    assert full.remaining == 0 and full.next_token_ms == t + 6_000
+
+
+def test_burst_admits_capacity_then_refills_continuously() -> None:
+    clock = Clock(1_700_000_000.0)
+    lim = RateLimiter(MemorySlots(), clock)
+    windows = (MIN,)
+    results = [lim.take("k", windows).allowed for _ in range(15)]
+    assert results.count(True) == 10
+    refused = lim.take("k", windows)
+    assert not refused.allowed
+    assert int(refused.headers(lim.now_ms())["Retry-After"]) <= 6
+    clock.t += 6  # one token back
+    assert lim.take("k", windows).allowed
+    assert not lim.take("k", windows).allowed
+    clock.t += 30  # five tokens back
+    assert [lim.take("k", windows).allowed for _ in range(6)].count(True) == 5
+    clock.t += 3600  # idle: full, never more than capacity
+    assert [lim.take("k", windows).allowed for _ in range(12)].count(True) == 10
+
+
+def test_concurrent_takers_never_exceed_capacity() -> None:
+    clock = Clock(1_700_000_000.0)
+    lim = RateLimiter(MemorySlots(), clock)
+    results: list[bool] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        # each thread has its own hints, like separate instances
+        own = RateLimiter(lim.store, clock)
+        ok = own.take("k", POLICIES["basic"]).allowed
+        with lock:
+            results.append(ok)
+
+    threads = [threading.Thread(target=worker) for _ in range(100)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert results.count(True) == 10
+
+
+def test_hour_and_day_windows_hold_with_a_controlled_clock() -> None:
+    clock = Clock(1_700_000_000.0)
+    lim = RateLimiter(MemorySlots(), clock)
+    basic = POLICIES["basic"]  # 10/min, 100/h, 1000/day
+    admitted = 0
+    for _ in range(60):  # one hour in minute steps, 12 attempts a minute
+        admitted += [lim.take("k", basic).allowed for _ in range(12)].count(True)
+        clock.t += 60
+    # minute allows 10 + 10 refills a minute, but the hour holds at 100 + refill (1 per 36 s)
+    assert 100 <= admitted <= 100 + 3600 // 36
+    before = admitted
+    for _ in range(24 * 6):  # the rest of a day in 10-minute steps
+        admitted += [lim.take("k", basic).allowed for _ in range(12)].count(True)
+        clock.t += 600
+    day_window = 25 * 3600
+    assert admitted - before <= 1000 + day_window // 86  # never beyond day capacity + refill
+    refused = lim.take("k", basic)
+    assert refused.allowed or refused.refused_by is not None
+
+
+def test_a_refusal_by_a_later_window_hands_back_earlier_tokens() -> None:
+    clock = Clock(1_700_000_000.0)
+    store = MemorySlots()
+    lim = RateLimiter(store, clock)
+    tiny = (Window("minute", 60, 10), Window("hour", 3600, 2))
+    assert lim.take("k", tiny).allowed and lim.take("k", tiny).allowed
+    refused = lim.take("k", tiny)
+    assert not refused.allowed and refused.refused_by is not None
+    assert refused.refused_by.window.name == "hour"
+    lo, _ = ratelimit.claimable(lim.now_ms(), tiny[0])
+    assert store.highest("k:minute", lo) == lo + 1  # the third minute token was handed back
+
+
+def test_headers_describe_the_tightest_window() -> None:
+    clock = Clock(1_700_000_000.0)
+    lim = RateLimiter(MemorySlots(), clock)
+    d = lim.take("k", POLICIES["basic"])
+    h = d.headers(lim.now_ms())
+    assert h["X-RateLimit-Limit"] == "10" and h["X-RateLimit-Remaining"] == "9"
+    assert int(h["X-RateLimit-Reset"]) >= int(clock.t)
+    assert h["RateLimit-Policy"] == '"minute";q=10;w=60, "hour";q=100;w=3600, "day";q=1000;w=86400'
+    assert h["RateLimit"].startswith('"minute";r=9;t=')
+
+
+class BrokenStore(MemorySlots):
+    def claim(self, bucket: str, k: int, expire_at_ms: int) -> bool:
+        raise ConnectionError("store unreachable")
+
+
+def test_an_unreachable_store_fails_closed() -> None:
+    lim = RateLimiter(BrokenStore(), Clock(1_700_000_000.0))
+    with pytest.raises(ratelimit.ServiceUnavailable):
+        lim.take("k", POLICIES["basic"])
