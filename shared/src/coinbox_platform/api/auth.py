@@ -8,7 +8,6 @@ their role.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -65,41 +64,13 @@ def _credentials(request: Request) -> tuple[str, str] | None:
     return None
 
 
-_app: Any = None
-
-
-def _firebase_app() -> Any:
-    global _app
-    if _app is None:
-        import firebase_admin
-        from firebase_admin import credentials
-
-        from coinbox_platform.config import settings
-
-        try:
-            _app = firebase_admin.get_app()
-        except ValueError:
-            cred: Any = None
-            if os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"):
-
-                class EmulatorCredential(credentials.Base):  # type: ignore[misc]
-                    """The Auth emulator needs no credential; firebase_admin wants one."""
-
-                    def get_credential(self) -> Any:
-                        from google.auth.credentials import AnonymousCredentials
-
-                        return AnonymousCredentials()
-
-                cred = EmulatorCredential()
-            _app = firebase_admin.initialize_app(cred, {"projectId": settings().project_id})
-    return _app
-
-
 def verify_id_token(token: str) -> dict[str, Any]:
     from firebase_admin import auth as fb_auth
 
+    from coinbox_platform import firebase
+
     try:
-        return dict(fb_auth.verify_id_token(token, app=_firebase_app()))
+        return dict(fb_auth.verify_id_token(token, app=firebase.app()))
     except (
         ValueError,
         fb_auth.InvalidIdTokenError,
