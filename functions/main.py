@@ -14,6 +14,7 @@ from api.messages import messages
 from api.openapi import openapi
 from api.transactions import transactions
 from api.wallet import wallet
+from tasks.withdrawals import settlewithdrawal
 
 __all__ = [
     "admin",
@@ -24,6 +25,7 @@ __all__ = [
     "me",
     "messages",
     "openapi",
+    "settlewithdrawal",
     "transactions",
     "wallet",
 ]
