@@ -27,7 +27,8 @@ class Asset(StrEnum):
 
 ZAR = "ZAR"
 DECIMALS: dict[Asset, int] = {Asset.BTC: 8, Asset.ETH: 8, Asset.USDT: 6, Asset.USDC: 6}
-_QUANTITY = re.compile(r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,8})?$")
+# At most 10 integer digits: 1e10 units are 1e18 atoms, within Firestore's int64 (9.2e18).
+_QUANTITY = re.compile(r"^(0|[1-9][0-9]{0,9})(\.[0-9]{1,8})?$")
 
 
 def parse_quantity(text: str, asset: Asset) -> int:
