@@ -64,6 +64,7 @@ def update_user(
             "Nothing to change.",
             errors=[FieldError("body", "give role, membershipTier or kycStatus", "empty_update")],
         )
+    kyc_reason = (kyc_reason or "").strip() or None
     if kyc_status == KycStatus.REJECTED and not kyc_reason:
         raise InvalidRequest(
             "A KYC rejection needs a reason.",
