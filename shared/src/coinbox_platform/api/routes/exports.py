@@ -1,0 +1,215 @@
+"""Endpoint family `exports` (see functions/api/exports.py): asynchronous exports of the
+caller's data as CSV, JSON or XLSX (SPEC §7)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import ConfigDict, Field
+
+from coinbox_platform import store
+from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.pagination import list_reply
+from coinbox_platform.api.routing import TABLE
+from coinbox_platform.api.schemas import ApiModel, ListParams
+from coinbox_platform.errors import NotFound
+from coinbox_platform.exports import service
+from coinbox_platform.exports.catalog import TYPES
+from coinbox_platform.ids import has_prefix
+
+_EXAMPLE: dict[str, Any] = {
+    "id": "exp_4fGh7JkL9mN2pQ5rS8tV1wXy",
+    "object": "export",
+    "type": "transactions",
+    "format": "xlsx",
+    "fields": ["id", "type", "amount", "createdAt"],
+    "filters": {"from": "2026-01-01T00:00:00.000Z", "status": "completed"},
+    "status": "completed",
+    "recordCount": 1250,
+    "totalRecords": 1250,
+    "bytes": 48213,
+    "sha256": "9f2b…",
+    "fileName": "coinbox-transactions-20260102-100000.xlsx",
+    "error": None,
+    "createdAt": "2026-01-02T10:00:00.000Z",
+    "startedAt": "2026-01-02T10:00:01.000Z",
+    "completedAt": "2026-01-02T10:00:03.000Z",
+    "expiresAt": "2026-01-03T10:00:03.000Z",
+}
+
+
+class ExportFilters(ApiModel):
+    from_: datetime | None = Field(None, alias="from", description="createdAt ≥ from (ISO 8601).")
+    to: datetime | None = Field(None, description="createdAt < to (ISO 8601).")
+    status: str | None = Field(None, max_length=32, description="Only objects in this status.")
+    min_amount: int | None = Field(None, ge=0, le=10**12, description="amount ≥ (cents).")
+    max_amount: int | None = Field(None, ge=0, le=10**12, description="amount ≤ (cents).")
+
+
+class ExportCreate(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "transactions",
+                    "format": "xlsx",
+                    "filters": {"from": "2026-01-01T00:00:00Z", "status": "completed"},
+                    "fields": ["id", "type", "amount", "createdAt"],
+                }
+            ]
+        }
+    )
+
+    type: Literal["loans", "investments", "transactions", "crypto_orders", "api_requests"]
+    format: Literal["csv", "json", "xlsx"] = "csv"
+    filters: ExportFilters = Field(default_factory=ExportFilters)
+    fields: list[str] = Field(
+        default_factory=list,
+        max_length=40,
+        description="Columns to write, in order; empty means every column of the type.",
+    )
+
+
+class ExportOut(ApiModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE]})
+
+    id: str
+    object: str = "export"
+    type: str
+    format: str
+    fields: list[str]
+    filters: dict[str, Any]
+    status: Literal["queued", "running", "completed", "failed", "expired"]
+    record_count: int | None = Field(None, description="Rows written (progress while running).")
+    total_records: int | None = Field(None, description="Rows matching, counted at the start.")
+    bytes: int | None = None
+    sha256: str | None = None
+    file_name: str | None = None
+    error: str | None = None
+    created_at: str
+    started_at: str | None = None
+    completed_at: str | None = None
+    expires_at: str | None = Field(None, description="When the file is deleted (24 h).")
+
+
+class ExportListParams(ListParams):
+    pass
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        from datetime import UTC
+
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+@TABLE.route(
+    "POST",
+    "/v1/exports",
+    "exports",
+    summary="Start an export",
+    scope="write:exports",
+    body=ExportCreate,
+    response=ExportOut,
+    status=202,
+    errors=(400, 422),
+    tags=("Exports",),
+    description=(
+        "Queues an export of the caller's objects and answers 202 with the export record and a "
+        "Location header. Poll GET /v1/exports/{exportId}; when it is completed, download "
+        "GET /v1/exports/{exportId}/file within 24 h. Up to 100,000 records; amounts filter "
+        "(minAmount/maxAmount) applies to the `amount` column. Columns per type: "
+        + "; ".join(f"{t.name}: {', '.join(t.default_fields)}" for t in TYPES.values())
+    ),
+)
+def create(call: Call) -> Reply:
+    body: ExportCreate = call.body
+    f = body.filters
+    spec = service.ExportSpec(
+        type=body.type,
+        format=body.format,
+        fields=body.fields,
+        date_from=_utc(f.from_),
+        date_to=_utc(f.to),
+        status=f.status,
+        min_amount=f.min_amount,
+        max_amount=f.max_amount,
+    )
+    assert call.principal is not None
+    record = service.create_export(
+        call.uid, spec, key_id=call.principal.key_id, request_id=call.request_id, now=call.now
+    )
+    return Reply(record, status=202, headers={"Location": f"/v1/exports/{record['id']}"})
+
+
+@TABLE.route(
+    "GET",
+    "/v1/exports",
+    "exports",
+    summary="List your exports (history)",
+    scope="read:exports",
+    query=ExportListParams,
+    tags=("Exports",),
+)
+def list_exports(call: Call) -> Reply:
+    from google.cloud.firestore import FieldFilter
+
+    query = (
+        store.db()
+        .collection(service.EXPORT_LOGS)
+        .where(filter=FieldFilter("userId", "==", call.uid))
+    )
+    return list_reply(
+        query,
+        call.query,
+        collection=service.EXPORT_LOGS,
+        to_api=service.to_api,
+        owner_check=lambda d: d.get("userId") == call.uid,
+    )
+
+
+def _export_id(call: Call) -> str:
+    export_id = call.params["exportId"]
+    if not has_prefix(export_id, "exp"):
+        raise NotFound(f"No export {export_id}.")
+    return export_id
+
+
+@TABLE.route(
+    "GET",
+    "/v1/exports/{exportId}",
+    "exports",
+    summary="An export's status",
+    scope="read:exports",
+    response=ExportOut,
+    tags=("Exports",),
+)
+def get(call: Call) -> Reply:
+    return Reply(service.get_export(call.uid, _export_id(call)))
+
+
+@TABLE.route(
+    "GET",
+    "/v1/exports/{exportId}/file",
+    "exports",
+    summary="Download an export's file",
+    scope="read:exports",
+    errors=(409, 410),
+    tags=("Exports",),
+    description="The file, to its owner, until it expires (410 after). 409 while not completed.",
+    extra={"binary": True},
+)
+def download(call: Call) -> Reply:
+    dl = service.open_download(call.uid, _export_id(call), now=call.now)
+    name = dl.record["fileName"]
+    return Reply(
+        stream=dl.chunks,
+        content_type=dl.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Content-SHA256": dl.record["sha256"],
+            "Content-Length": str(dl.record["bytes"]),
+        },
+    )

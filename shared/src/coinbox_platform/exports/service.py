@@ -1,0 +1,417 @@
+"""The export job (SPEC §7).
+
+    create_export   validate, write `exportLogs/{exp_…}` as queued, enqueue `runexport`
+    run_export      the task: claim the job, stream the rows page by page from Firestore into
+                    a temporary file through a streaming writer, upload it to Cloud Storage,
+                    mark it completed with recordCount, bytes, sha256 and expiresAt (24 h)
+    open_download   the file, for its owner, while it has not expired
+    delete_expired  the scheduled clean-up of expired files
+
+Memory stays flat: one page of documents (PAGE_SIZE) is in memory at a time, the writers
+stream to disk, the upload is chunked. Tasks arrive at least once: a job that is completed or
+failed is left alone, and a duplicate task finds the job claimed and does nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import IO, Any
+
+from coinbox_platform import store
+from coinbox_platform.clock import iso, utcnow
+from coinbox_platform.errors import CoinboxError, FieldError, InvalidRequest, NotFound
+from coinbox_platform.exports.catalog import TYPES, ExportType
+from coinbox_platform.exports.writers import CONTENT_TYPES, open_writer
+from coinbox_platform.ids import new_id
+
+log = logging.getLogger("coinbox.exports")
+
+EXPORT_LOGS = "exportLogs"
+MAX_RECORDS = 100_000
+PAGE_SIZE = 1_000
+FILE_TTL = timedelta(hours=24)
+LOG_TTL = timedelta(days=90)
+STALE_RUN = timedelta(minutes=15)  # a running job this old belonged to a crashed worker
+MAX_ATTEMPTS = 3
+PROGRESS_EVERY = 10  # pages between progress updates
+FORMATS = ("csv", "json", "xlsx")
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    type: str
+    format: str
+    fields: list[str] = field(default_factory=list)
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    status: str | None = None
+    min_amount: int | None = None
+    max_amount: int | None = None
+
+    def validate(self) -> ExportType:
+        errors: list[FieldError] = []
+        etype = TYPES.get(self.type)
+        if etype is None:
+            errors.append(FieldError("type", f"one of {', '.join(TYPES)}", "invalid_choice"))
+        if self.format not in FORMATS:
+            errors.append(FieldError("format", f"one of {', '.join(FORMATS)}", "invalid_choice"))
+        if etype is not None:
+            unknown = [f for f in self.fields if etype.column(f) is None]
+            if unknown:
+                errors.append(
+                    FieldError(
+                        "fields",
+                        f"unknown for {etype.name}: {', '.join(unknown)}; "
+                        f"choose from {', '.join(etype.default_fields)}",
+                        "unknown_field",
+                    )
+                )
+            if len(set(self.fields)) != len(self.fields):
+                errors.append(FieldError("fields", "listed twice", "duplicate_field"))
+            if (
+                self.min_amount is not None or self.max_amount is not None
+            ) and not etype.has_amount:
+                errors.append(
+                    FieldError(
+                        "filters.minAmount", f"{etype.name} have no amount", "not_applicable"
+                    )
+                )
+            if self.status is not None and not etype.has_status:
+                errors.append(
+                    FieldError("filters.status", f"{etype.name} have no status", "not_applicable")
+                )
+        if self.date_from and self.date_to and self.date_from >= self.date_to:
+            errors.append(FieldError("filters.to", "must be after filters.from", "invalid_range"))
+        if (
+            self.min_amount is not None
+            and self.max_amount is not None
+            and self.min_amount > self.max_amount
+        ):
+            errors.append(FieldError("filters.maxAmount", "must be ≥ minAmount", "invalid_range"))
+        if errors:
+            raise InvalidRequest("The export request is invalid.", errors=errors)
+        assert etype is not None
+        return etype
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "format": self.format,
+            "fields": list(self.fields),
+            "filters": {
+                "from": self.date_from,
+                "to": self.date_to,
+                "status": self.status,
+                "minAmount": self.min_amount,
+                "maxAmount": self.max_amount,
+            },
+        }
+
+    @classmethod
+    def from_doc(cls, data: dict[str, Any]) -> ExportSpec:
+        f = data.get("filters") or {}
+        return cls(
+            type=data["type"],
+            format=data["format"],
+            fields=list(data.get("fields") or []),
+            date_from=f.get("from"),
+            date_to=f.get("to"),
+            status=f.get("status"),
+            min_amount=f.get("minAmount"),
+            max_amount=f.get("maxAmount"),
+        )
+
+
+def _logs() -> Any:
+    return store.db().collection(EXPORT_LOGS)
+
+
+def to_api(export_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    filters = dict(data.get("filters") or {})
+    for key in ("from", "to"):
+        if isinstance(filters.get(key), datetime):
+            filters[key] = iso(filters[key])
+    return {
+        "id": export_id,
+        "object": "export",
+        "type": data["type"],
+        "format": data["format"],
+        "fields": data.get("fields") or TYPES[data["type"]].default_fields,
+        "filters": {k: v for k, v in filters.items() if v is not None},
+        "status": data["status"],
+        "recordCount": data.get("recordCount"),
+        "totalRecords": data.get("totalRecords"),
+        "bytes": data.get("bytes"),
+        "sha256": data.get("sha256"),
+        "fileName": data.get("fileName"),
+        "error": data.get("error"),
+        "createdAt": iso(data["createdAt"]),
+        "startedAt": iso(data.get("startedAt")),
+        "completedAt": iso(data.get("completedAt")),
+        "expiresAt": iso(data.get("expiresAt")),
+    }
+
+
+def create_export(
+    user_id: str,
+    spec: ExportSpec,
+    *,
+    key_id: str | None = None,
+    request_id: str | None = None,
+    now: datetime | None = None,
+    enqueue: bool = True,
+) -> dict[str, Any]:
+    """Queue an export; returns its record (status queued)."""
+    spec.validate()
+    now = now or utcnow()
+    export_id = new_id("exp")
+    doc = {
+        **spec.to_doc(),
+        "userId": user_id,
+        "keyId": key_id,
+        "requestId": request_id,
+        "status": "queued",
+        "attempts": 0,
+        "createdAt": now,
+        "expireAt": now + LOG_TTL,
+    }
+    _logs().document(export_id).create(doc)
+    if enqueue:
+        from coinbox_platform.tasks import enqueue as enqueue_task
+
+        try:
+            enqueue_task("runexport", {"exportId": export_id})
+        except CoinboxError:
+            _logs().document(export_id).update({"status": "failed", "error": "enqueue_failed"})
+            raise
+    return to_api(export_id, doc)
+
+
+def get_export(user_id: str, export_id: str) -> dict[str, Any]:
+    snap = _logs().document(export_id).get()
+    data = snap.to_dict() or {}
+    if not snap.exists or data.get("userId") != user_id:
+        raise NotFound(f"No export {export_id}.")
+    return to_api(export_id, data)
+
+
+def _claim(export_id: str, now: datetime) -> dict[str, Any] | None:
+    ref = _logs().document(export_id)
+
+    def apply(txn: Any) -> dict[str, Any] | None:
+        snap = ref.get(transaction=txn)
+        if not snap.exists:
+            return None
+        data = snap.to_dict() or {}
+        status = data.get("status")
+        if status in ("completed", "failed", "expired"):
+            return None
+        if status == "running" and data.get("startedAt") and data["startedAt"] > now - STALE_RUN:
+            return None  # another worker has it
+        update = {
+            "status": "running",
+            "startedAt": now,
+            "attempts": int(data.get("attempts", 0)) + 1,
+        }
+        txn.update(ref, update)
+        return {**data, **update}
+
+    return store.run_transaction(apply)
+
+
+def _query(etype: ExportType, user_id: str, spec: ExportSpec) -> Any:
+    from google.cloud.firestore import FieldFilter
+
+    q = store.db().collection(etype.collection).where(filter=FieldFilter(etype.owner_field, "==", user_id))
+    if spec.status:
+        q = q.where(filter=FieldFilter("status", "==", spec.status))
+    if spec.date_from:
+        q = q.where(filter=FieldFilter(etype.time_field, ">=", spec.date_from))
+    if spec.date_to:
+        q = q.where(filter=FieldFilter(etype.time_field, "<", spec.date_to))
+    return q
+
+
+def _rows(etype: ExportType, user_id: str, spec: ExportSpec) -> Iterator[dict[str, Any]]:
+    """Every matching document, newest first, one page in memory at a time."""
+    from google.cloud import firestore
+
+    desc = firestore.Query.DESCENDING
+    base = (
+        _query(etype, user_id, spec)
+        .order_by(etype.time_field, direction=desc)
+        .order_by("__name__", direction=desc)
+    )
+    last = None
+    while True:
+        page = base.limit(PAGE_SIZE)
+        if last is not None:
+            page = page.start_after(last)
+        docs = list(page.stream())
+        for doc in docs:
+            row = doc.to_dict() or {}
+            amount = row.get("amount")
+            if spec.min_amount is not None and (amount is None or amount < spec.min_amount):
+                continue
+            if spec.max_amount is not None and (amount is None or amount > spec.max_amount):
+                continue
+            row["id"] = doc.id
+            yield row
+        if len(docs) < PAGE_SIZE:
+            return
+        last = docs[-1]
+
+
+def _count(etype: ExportType, user_id: str, spec: ExportSpec) -> int:
+    result = _query(etype, user_id, spec).count().get()
+    return int(result[0][0].value)
+
+
+def _digest(fh: IO[bytes]) -> tuple[int, str]:
+    fh.seek(0)
+    h = hashlib.sha256()
+    size = 0
+    for chunk in iter(lambda: fh.read(1 << 20), b""):
+        h.update(chunk)
+        size += len(chunk)
+    fh.seek(0)
+    return size, h.hexdigest()
+
+
+def storage_path(user_id: str, export_id: str, fmt: str) -> str:
+    return f"exports/{user_id}/{export_id}.{fmt}"
+
+
+def run_export(export_id: str, *, now: datetime | None = None) -> dict[str, Any] | None:
+    """The task body. Returns the finished record, or None when there was nothing to do."""
+    from coinbox_platform import storage
+
+    now = now or utcnow()
+    job = _claim(export_id, now)
+    if job is None:
+        return None
+    ref = _logs().document(export_id)
+    spec = ExportSpec.from_doc(job)
+    user_id = job["userId"]
+    try:
+        etype = spec.validate()
+        total = _count(etype, user_id, spec)
+        if total > MAX_RECORDS:
+            raise InvalidRequest(
+                f"{total} records match; an export holds at most {MAX_RECORDS}. Narrow the filters.",
+                code="too_many_records",
+            )
+        ref.update({"totalRecords": total})
+        columns = [etype.column(f) for f in (spec.fields or etype.default_fields)]
+        with tempfile.TemporaryFile() as tmp:
+            writer = open_writer(spec.format, tmp, [c for c in columns if c], etype.name)
+            count = 0
+            for row in _rows(etype, user_id, spec):
+                writer.write(row)
+                count += 1
+                if count % (PAGE_SIZE * PROGRESS_EVERY) == 0:
+                    ref.update({"recordCount": count})
+            writer.close()
+            size, sha = _digest(tmp)
+            path = storage_path(user_id, export_id, spec.format)
+            blob = storage.bucket().blob(path)
+            blob.chunk_size = 8 * 1024 * 1024
+            file_name = f"coinbox-{etype.name}-{now.strftime('%Y%m%d-%H%M%S')}.{spec.format}"
+            blob.upload_from_file(tmp, size=size, content_type=CONTENT_TYPES[spec.format])
+        done = {
+            "status": "completed",
+            "recordCount": count,
+            "bytes": size,
+            "sha256": sha,
+            "storagePath": path,
+            "fileName": file_name,
+            "completedAt": utcnow(),
+            "expiresAt": utcnow() + FILE_TTL,
+            "error": None,
+        }
+        ref.update(done)
+        return to_api(export_id, {**job, **done})
+    except CoinboxError as err:
+        failed = {
+            "status": "failed",
+            "error": err.detail,
+            "errorCode": err.code,
+            "completedAt": utcnow(),
+        }
+        ref.update(failed)
+        return to_api(export_id, {**job, **failed})
+    except Exception:
+        log.exception("export %s failed", export_id)
+        if int(job.get("attempts", 1)) >= MAX_ATTEMPTS:
+            failed = {
+                "status": "failed",
+                "error": "The export could not be produced.",
+                "errorCode": "internal_error",
+                "completedAt": utcnow(),
+            }
+            ref.update(failed)
+            return to_api(export_id, {**job, **failed})
+        ref.update({"status": "queued"})
+        raise  # the task queue retries
+
+
+@dataclass(frozen=True)
+class Download:
+    record: dict[str, Any]
+    content_type: str
+    chunks: Iterator[bytes]
+
+
+def open_download(user_id: str, export_id: str, *, now: datetime | None = None) -> Download:
+    from coinbox_platform import storage
+    from coinbox_platform.errors import Conflict
+
+    now = now or utcnow()
+    snap = _logs().document(export_id).get()
+    data = snap.to_dict() or {}
+    if not snap.exists or data.get("userId") != user_id:
+        raise NotFound(f"No export {export_id}.")
+    if data.get("status") == "expired" or (data.get("expiresAt") and data["expiresAt"] <= now):
+        raise CoinboxError("The export file has expired.", code="export_expired").with_status(
+            410, "Gone"
+        )
+    if data.get("status") != "completed":
+        raise Conflict(f"The export is {data.get('status')}; no file yet.", code="export_not_ready")
+    blob = storage.bucket().blob(data["storagePath"])
+
+    def chunks() -> Iterator[bytes]:
+        with blob.open("rb", chunk_size=1 << 20) as fh:
+            yield from iter(lambda: fh.read(1 << 20), b"")
+
+    return Download(to_api(export_id, data), CONTENT_TYPES[data["format"]], chunks())
+
+
+def delete_expired(now: datetime | None = None, *, limit: int = 500) -> int:
+    """Delete the files of expired exports (scheduled). Idempotent; returns how many."""
+    from google.api_core.exceptions import NotFound as GcsNotFound
+    from google.cloud.firestore import FieldFilter
+
+    from coinbox_platform import storage
+
+    now = now or utcnow()
+    query = (
+        _logs()
+        .where(filter=FieldFilter("status", "==", "completed"))
+        .where(filter=FieldFilter("expiresAt", "<=", now))
+        .limit(limit)
+    )
+    count = 0
+    for snap in query.stream():
+        data = snap.to_dict() or {}
+        try:
+            storage.bucket().blob(data["storagePath"]).delete()
+        except GcsNotFound:
+            pass  # already gone (an earlier run deleted it, then failed to mark it)
+        snap.reference.update({"status": "expired", "fileDeletedAt": now})
+        count += 1
+    return count

@@ -1,0 +1,39 @@
+"""Cloud Storage: the bucket that holds export files.
+
+Locally google-cloud-storage talks to the gcp-storage-emulator named by STORAGE_EMULATOR_HOST
+(with no credentials); deployed, it uses the function's service account.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+from coinbox_platform.config import settings
+
+_bucket: Any = None
+_lock = threading.Lock()
+
+
+def bucket_name() -> str:
+    return os.environ.get("COINBOX_EXPORTS_BUCKET") or f"{settings().project_id}.appspot.com"
+
+
+def bucket() -> Any:
+    global _bucket
+    if _bucket is None:
+        with _lock:
+            if _bucket is None:
+                from google.cloud import storage
+
+                if os.environ.get("STORAGE_EMULATOR_HOST"):
+                    from google.auth.credentials import AnonymousCredentials
+
+                    client = storage.Client(
+                        project=settings().project_id, credentials=AnonymousCredentials()
+                    )
+                else:
+                    client = storage.Client(project=settings().project_id)
+                _bucket = client.bucket(bucket_name())
+    return _bucket
