@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from http import HTTPStatus
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -537,16 +538,29 @@ def _problem_response(description: str, status: int) -> dict[str, Any]:
             PROBLEM_JSON: {
                 "schema": {"$ref": REF.format(model="Problem")},
                 "example": {
-                    "type": f"https://docs.coinbox.example/errors/{_ERROR_CODE[status]}",
-                    "title": _ERRORS[status][0],
+                    "type": f"https://docs.coinbox.example/errors/{_error_code(status)}",
+                    "title": HTTPStatus(status).phrase,
                     "status": status,
                     "detail": "What went wrong, for a person to read.",
-                    "code": _ERROR_CODE[status],
+                    "code": _error_code(status),
                     "requestId": "req_4fZk2",
                 },
             }
         },
     }
+
+
+def _error_info(status: int) -> tuple[str, str]:
+    """(name, description) of an error status; statuses a route adds itself (410, …) get the
+    HTTP phrase."""
+    if status in _ERRORS:
+        return _ERRORS[status]
+    phrase = HTTPStatus(status).phrase
+    return phrase.replace(" ", ""), f"{phrase} (`{_error_code(status)}`)."
+
+
+def _error_code(status: int) -> str:
+    return _ERROR_CODE.get(status) or HTTPStatus(status).phrase.lower().replace(" ", "_")
 
 
 _ERROR_CODE = {
@@ -577,9 +591,7 @@ def _responses(
         ok["content"] = {content_type: {"schema": {}}}
     out: dict[str, Any] = {str(route.status): ok}
     for status in error_statuses(route):
-        if status not in _ERRORS:
-            raise ValueError(f"{route.method} {route.template}: no description of {status}")
-        description = _ERRORS[status][1]
+        description = _error_info(status)[1]
         out[str(status)] = {
             **_problem_response(description, status),
             "headers": _response_headers(route, status),
