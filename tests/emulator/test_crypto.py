@@ -481,3 +481,16 @@ def test_order_book_lists_open_listings_by_price() -> None:
     prices = [o.price for o in book["bids"]]
     assert prices == sorted(prices, reverse=True)
     assert [o.price for o in book["asks"]] == sorted(o.price for o in book["asks"])
+
+
+def test_taker_max_open_orders() -> None:
+    """SPEC §3.4: open orders < max open applies to the taker too."""
+    taker = trader(balance=1_000_000)  # basic: 2 open orders
+    for _ in range(2):
+        crypto.create_order(taker, req(BUY, "0.001"))
+    seller = trader(coins="0.01")
+    listing = crypto.create_order(seller, req(SELL, "0.001"))
+    refused_unchanged(
+        "limit_exceeded", [seller.id, taker.id], [listing.id], crypto.take_order, taker, listing.id
+    )
+    crypto.take_order(trader(balance=1_000_000), listing.id)

@@ -73,6 +73,8 @@ def _orders() -> Any:
 
 
 def _check_trade_limits(user: UserProfile, wallet: Wallet, value: int, now: datetime) -> None:
+    """The tier limits that apply to creator and taker alike (SPEC §3.4): value ≤ max per
+    trade, 7-day volume ≤ weekly limit, open orders < max open."""
     limits = limits_for(user.membership_tier)
     if limits.crypto_max_per_trade is not None and value > limits.crypto_max_per_trade:
         raise limit_exceeded(
@@ -87,6 +89,9 @@ def _check_trade_limits(user: UserProfile, wallet: Wallet, value: int, now: date
             f"The trade would exceed your weekly volume of {rands(limits.crypto_weekly_volume)}.",
             "quantity",
         )
+    max_open = limits.max_open_crypto_orders
+    if max_open is not None and wallet.open_orders >= max_open:
+        raise limit_exceeded(f"Your tier allows at most {max_open} open orders.", "side")
 
 
 def stage_order(
@@ -101,9 +106,6 @@ def stage_order(
     atoms, value, fee = request.parsed()
     wallet = ledger.wallet(user.id)
     _check_trade_limits(user, wallet, value, now)
-    max_open = limits_for(user.membership_tier).max_open_crypto_orders
-    if max_open is not None and wallet.open_orders >= max_open:
-        raise limit_exceeded(f"Your tier allows at most {max_open} open orders.", "side")
     order_id = new_id("ord")
     if request.side == OrderSide.BUY:
         ledger.post(
