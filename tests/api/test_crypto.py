@@ -366,6 +366,27 @@ def test_taking_a_buy_listing_pays_the_taker() -> None:
     assert wallets.platform_balance() - platform_before == 500
 
 
+def test_two_takers_racing_fill_the_order_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    seller = make_api_user()
+    fund_btc(seller)
+    order = post_order(seller).json()
+    takers = [make_api_user(balance=200_000) for _ in range(3)]
+    platform_before = wallets.platform_balance()
+    with ThreadPoolExecutor(len(takers)) as pool:
+        results = list(pool.map(lambda t: t.post(f"/crypto/orders/{order['id']}/take"), takers))
+    statuses = sorted(r.status_code for r in results)
+    assert statuses[0] == 200 and statuses.count(200) == 1, [r.text for r in results]
+    assert all(r.status_code in (404, 409) for r in results if r.status_code != 200)
+    winner = takers[[r.status_code for r in results].index(200)]
+    assert order_doc(order["id"])["takerId"] == winner.uid
+    for taker in takers:
+        expected = 100_000 if taker is winner else 200_000
+        assert wallet_state(taker.uid)["balance"] == expected
+    assert wallets.platform_balance() - platform_before == 500
+
+
 # --- idempotency ---------------------------------------------------------------------------
 
 
