@@ -379,7 +379,8 @@ def expire_loans(now: datetime | None = None, *, limit: int = 500) -> int:
 
 def mark_defaults(now: datetime | None = None, *, limit: int = 500) -> int:
     """Disbursed loans still owing 7 days after dueAt default, with their investment. The
-    investor's active principal drops by what the borrower had not repaid of it."""
+    investment is no longer active, so the investor's activeInvested drops by its principal.
+    Idempotent; returns how many defaulted."""
     now = now or utcnow()
     cutoff = now - DEFAULT_GRACE
     query = (
