@@ -5,6 +5,7 @@ library is imported inside the handlers, so discovery and cold starts stay light
 """
 
 from api.admin import admin
+from api.apikeys import apikeys
 from api.crypto import crypto
 from api.health import health
 from api.investments import investments
@@ -18,6 +19,7 @@ from tasks.withdrawals import settlewithdrawal
 
 __all__ = [
     "admin",
+    "apikeys",
     "crypto",
     "health",
     "investments",

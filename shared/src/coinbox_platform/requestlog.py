@@ -27,7 +27,7 @@ GRANULARITY = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 MAX_RANGE = {"hour": timedelta(days=31), "day": timedelta(days=90)}
 
 
-def log_document(o: Outcome) -> dict[str, Any]:
+def log_document(o: Outcome, limiter_ops: int | None = None) -> dict[str, Any]:
     p = o.principal
     return {
         "requestId": o.request_id,
@@ -42,12 +42,19 @@ def log_document(o: Outcome) -> dict[str, Any]:
         "userAgent": (o.user_agent or "")[:512] or None,
         "timestamp": o.timestamp,
         "expireAt": o.timestamp + RETENTION,
+        # Firestore operations the rate limiter spent on this request (claims, lookups,
+        # hand-backs): what the benchmark reports as the cost of limiting.
+        "limiterOps": limiter_ops,
     }
 
 
 def record(o: Outcome) -> None:
     """The outcome sink: one log document per request (its id is the request id)."""
-    store.db().collection(REQUEST_LOGS).document(o.request_id).set(log_document(o), timeout=10)
+    from flask import g, has_request_context
+
+    ops = g.get("coinbox_limiter_ops") if has_request_context() else None
+    doc = log_document(o, ops)
+    store.db().collection(REQUEST_LOGS).document(o.request_id).set(doc, timeout=10)
 
 
 # --- usage --------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ FAMILIES = (
     "messages",
     "admin",
     "openapi",
+    "apikeys",
 )
 _loaded = False
 

@@ -1,0 +1,460 @@
+"""Endpoint family `apikeys` (see functions/api/apikeys.py): API keys, their usage (SPEC §4.2,
+§4.4), and the pipeline hooks of the API-access layer.
+
+Importing this module (every endpoint function does, through `routes.load_all`) registers:
+- the API-key verifier (`auth.register_key_verifier`),
+- the rate limiter (`app.rate_limiters`, SPEC §4.3),
+- the request-log sink (`app.outcome_sinks`, SPEC §4.4).
+
+Keys are managed by their owner: with a Firebase ID token, or with a key that holds
+`admin:api_keys` (which can only hand out scopes and tiers it has itself).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field
+
+from coinbox_platform import apikeys, ratelimit, requestlog, store
+from coinbox_platform.api import app, auth
+from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.auth import Principal
+from coinbox_platform.api.pagination import list_reply
+from coinbox_platform.api.routing import TABLE
+from coinbox_platform.api.schemas import ApiModel, ListParams
+from coinbox_platform.clock import iso
+from coinbox_platform.errors import FieldError, Forbidden, InvalidRequest, NotFound, RateLimited
+from coinbox_platform.tiers import API_TIER_ORDER, ApiTier, Role
+
+if TYPE_CHECKING:
+    from flask import Request
+
+    from coinbox_platform.api.routing import Route
+
+FAMILY = "apikeys"
+SCOPE = apikeys.ADMIN_API_KEYS
+KEY_ID_PATTERN = r"^key_[0-9A-Za-z]{1,64}$"
+TAGS = ("API keys",)
+
+
+# ---------------------------------------------------------------- models
+
+
+class ApiKeyOut(ApiModel):
+    id: str = Field(examples=["key_4Jt0bW1sTqk2mZ8yXr5nVc3a"])
+    object: str = "api_key"
+    name: str
+    display_prefix: str = Field(description="The first 12 characters of the key.")
+    user_id: str
+    tier: ApiTier
+    scopes: list[str]
+    status: Literal["active", "revoked", "expired"]
+    created_at: str
+    expires_at: str | None
+    last_used_at: str | None = Field(description="Updated at most once a minute.")
+    revoked_at: str | None
+    rotated_from: str | None
+    rotated_to: str | None
+    grace_until: str | None
+
+
+class ApiKeyWithSecret(ApiKeyOut):
+    secret: str = Field(
+        description="The key itself. Shown only in this response; store it now.",
+        examples=["cb_live_" + "x" * 38],
+    )
+
+
+class RotationOut(ApiKeyWithSecret):
+    previous_key: ApiKeyOut
+
+
+class ApiKeyList(ApiModel):
+    object: str = "list"
+    data: list[ApiKeyOut]
+    has_more: bool
+    next_cursor: str | None
+
+
+class ApiKeyCreate(ApiModel):
+    name: str = Field(min_length=1, max_length=apikeys.MAX_NAME)
+    tier: ApiTier | None = Field(
+        None, description="Up to the API tier your membership allows; the highest by default."
+    )
+    scopes: list[str] | None = Field(
+        None, max_length=30, description="Within the tier's allowance; the tier's by default."
+    )
+    expires_in_days: int | None = Field(None, ge=1, le=365)
+    user_id: str | None = Field(
+        None, max_length=128, description="Admins only: create the key for this user."
+    )
+
+
+class ApiKeyUpdate(ApiModel):
+    name: str | None = Field(None, min_length=1, max_length=apikeys.MAX_NAME)
+    scopes: list[str] | None = Field(None, min_length=1, max_length=30)
+
+
+class ApiKeyRotate(ApiModel):
+    grace_period_seconds: int = Field(
+        0, ge=0, le=7 * 86400, description="How long the old key keeps working (0 s to 7 days)."
+    )
+
+
+class UsageParams(ApiModel):
+    start: datetime | None = Field(
+        None, alias="from", description="Start (inclusive, ISO 8601). Default: 24 h or 30 days ago."
+    )
+    end: datetime | None = Field(None, alias="to", description="End (exclusive). Default: now.")
+    granularity: Literal["hour", "day"] = "hour"
+
+
+class UsageStats(ApiModel):
+    requests: int
+    by_status_class: dict[str, int]
+    rate_limited: int
+    latency_ms: dict[str, float | None]
+
+
+class RouteUsage(UsageStats):
+    route: str
+
+
+class SeriesPoint(UsageStats):
+    start: str
+    end: str
+
+
+class UsageOut(ApiModel):
+    object: str = "api_key_usage"
+    key_id: str
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    granularity: str
+    totals: UsageStats
+    by_route: list[RouteUsage]
+    series: list[SeriesPoint]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _actor(call: Call) -> apikeys.Actor:
+    p = call.principal
+    assert p is not None
+    return apikeys.Actor(
+        user_id=p.user.id,
+        key_id=p.key_id,
+        ip=call.request.headers.get("X-Forwarded-For", call.request.remote_addr),
+        user_agent=call.request.headers.get("User-Agent"),
+    )
+
+
+def _key_id(call: Call) -> str:
+    key_id = call.params["keyId"]
+    if not re.match(KEY_ID_PATTERN, key_id):
+        raise NotFound(f"No API key {key_id}.")
+    return key_id
+
+
+def _within_caller(call: Call, tier: ApiTier, scopes: list[str]) -> None:
+    """A key may only hand out what it holds: no scope or tier beyond its own."""
+    p = call.principal
+    if p is None or p.scopes is None:
+        return
+    beyond = [s for s in scopes if not apikeys.covers(p.scopes, s)]
+    if beyond:
+        raise Forbidden(
+            "An API key cannot grant scopes it does not hold.",
+            code="insufficient_scope",
+            errors=[FieldError("scopes", f"not held: {', '.join(beyond)}", "insufficient_scope")],
+        )
+    if p.api_tier and API_TIER_ORDER.index(tier) > API_TIER_ORDER.index(ApiTier(p.api_tier)):
+        raise Forbidden(
+            "An API key cannot create a key of a higher tier than its own.",
+            code="tier_not_allowed",
+            errors=[FieldError("tier", f"above {p.api_tier}", "tier_not_allowed")],
+        )
+
+
+def _with_secret(key: apikeys.ApiKey, secret: str, now: datetime) -> dict[str, Any]:
+    return key.to_api(now) | {"secret": secret}
+
+
+# ---------------------------------------------------------------- routes
+
+
+@TABLE.route(
+    "POST",
+    "/v1/api-keys",
+    FAMILY,
+    summary="Create an API key",
+    scope=SCOPE,
+    body=ApiKeyCreate,
+    response=ApiKeyWithSecret,
+    status=201,
+    errors=(400, 401, 403, 404, 429),
+    tags=TAGS,
+    description="Creates a key for you (admins: for `userId`). The tier is limited by your "
+    "membership (basic and ambassador: basic; vip: pro; business: enterprise); admins may "
+    "grant any tier. Scopes default to the tier's: basic `read:*`; pro `read:*`, "
+    "`write:loans`, `write:investments`, `write:crypto`, `write:exports`; enterprise `*`. "
+    "The `secret` is in this response only.",
+)
+def create_key(call: Call) -> Reply:
+    from coinbox_platform.domain.users import require_profile
+
+    body: ApiKeyCreate = call.body
+    caller = call.user
+    owner = caller
+    if body.user_id is not None and body.user_id != caller.id:
+        if caller.role != Role.ADMIN:
+            raise Forbidden("Only admins create keys for other users.")
+        owner = require_profile(body.user_id)
+    tier = body.tier
+    if tier is None:
+        tier = apikeys.max_tier(owner)
+        if call.principal is not None and call.principal.api_tier:
+            own = ApiTier(call.principal.api_tier)
+            tier = min(tier, own, key=API_TIER_ORDER.index)
+    scopes = list(body.scopes) if body.scopes is not None else sorted(apikeys.TIER_SCOPES[tier])
+    _within_caller(call, tier, scopes)
+    record, secret = apikeys.create_api_key(
+        owner,
+        body.name,
+        tier,
+        scopes,
+        expires_in_days=body.expires_in_days,
+        actor=_actor(call),
+        actor_role=caller.role,
+        now=call.now,
+    )
+    return Reply(
+        _with_secret(record, secret, call.now),
+        status=201,
+        headers={"Location": f"/v1/api-keys/{record.id}"},
+    )
+
+
+@TABLE.route(
+    "GET",
+    "/v1/api-keys",
+    FAMILY,
+    summary="List your API keys",
+    scope=SCOPE,
+    query=ListParams,
+    response=ApiKeyList,
+    errors=(400, 401, 403, 429),
+    tags=TAGS,
+    description="Your keys, newest first, with their status. Secrets are never shown again.",
+)
+def list_keys(call: Call) -> Reply:
+    uid = call.uid
+    query = store.db().collection(apikeys.API_KEYS).where("userId", "==", uid)
+    now = call.now
+    return list_reply(
+        query,
+        call.query,
+        collection=apikeys.API_KEYS,
+        to_api=lambda i, d: apikeys.ApiKey.from_doc(i, d).to_api(now),
+        owner_check=lambda d: d.get("userId") == uid,
+    )
+
+
+@TABLE.route(
+    "GET",
+    "/v1/api-keys/{keyId}",
+    FAMILY,
+    summary="Get an API key",
+    scope=SCOPE,
+    response=ApiKeyOut,
+    errors=(401, 403, 404, 429),
+    tags=TAGS,
+)
+def get_key(call: Call) -> Reply:
+    return Reply(apikeys.get_api_key(call.uid, _key_id(call)).to_api(call.now))
+
+
+@TABLE.route(
+    "PATCH",
+    "/v1/api-keys/{keyId}",
+    FAMILY,
+    summary="Rename an API key or change its scopes",
+    scope=SCOPE,
+    body=ApiKeyUpdate,
+    response=ApiKeyOut,
+    errors=(400, 401, 403, 404, 409, 429),
+    tags=TAGS,
+    description="Scopes must stay within the key's tier. Takes effect within 30 s "
+    "everywhere (instances cache verified keys that long).",
+)
+def update_key(call: Call) -> Reply:
+    body: ApiKeyUpdate = call.body
+    key_id = _key_id(call)
+    if body.scopes is not None:
+        current = apikeys.get_api_key(call.uid, key_id)
+        _within_caller(call, current.tier, list(body.scopes))
+    record = apikeys.update_api_key(
+        call.uid, key_id, name=body.name, scopes=body.scopes, actor=_actor(call), now=call.now
+    )
+    return Reply(record.to_api(call.now))
+
+
+@TABLE.route(
+    "POST",
+    "/v1/api-keys/{keyId}/revoke",
+    FAMILY,
+    summary="Revoke an API key",
+    scope=SCOPE,
+    response=ApiKeyOut,
+    errors=(401, 403, 404, 409, 429),
+    tags=TAGS,
+    description="The key stops working at once on the instance that revoked it and within "
+    "30 s everywhere.",
+)
+def revoke_key(call: Call) -> Reply:
+    record = apikeys.revoke_api_key(call.uid, _key_id(call), actor=_actor(call), now=call.now)
+    return Reply(record.to_api(call.now))
+
+
+@TABLE.route(
+    "POST",
+    "/v1/api-keys/{keyId}/rotate",
+    FAMILY,
+    summary="Rotate an API key",
+    scope=SCOPE,
+    body=ApiKeyRotate,
+    response=RotationOut,
+    status=201,
+    errors=(400, 401, 403, 404, 409, 429),
+    tags=TAGS,
+    description="Issues a new key with the same name, tier and scopes (its `secret` is in this "
+    "response only). The old key keeps working until `graceUntil` (now + "
+    "`gracePeriodSeconds`, 0 s to 7 days), then counts as revoked.",
+)
+def rotate_key(call: Call) -> Reply:
+    body: ApiKeyRotate = call.body
+    old, new, secret = apikeys.rotate_api_key(
+        call.user,
+        _key_id(call),
+        grace=timedelta(seconds=body.grace_period_seconds),
+        actor=_actor(call),
+        now=call.now,
+    )
+    return Reply(
+        _with_secret(new, secret, call.now) | {"previousKey": old.to_api(call.now)},
+        status=201,
+        headers={"Location": f"/v1/api-keys/{new.id}"},
+    )
+
+
+@TABLE.route(
+    "GET",
+    "/v1/api-keys/{keyId}/usage",
+    FAMILY,
+    summary="Usage analytics of an API key",
+    scope=SCOPE,
+    query=UsageParams,
+    response=UsageOut,
+    errors=(400, 401, 403, 404, 429),
+    tags=TAGS,
+    description="Requests made with the key in [from, to): counts by status class and by "
+    "route, latency p50/p95 (nearest rank, milliseconds inside the API) and rate-limit "
+    "refusals, in total and per hour or day. Computed from the request logs (kept 90 days). "
+    "`granularity=hour` covers at most 31 days, `day` at most 90.",
+)
+def key_usage(call: Call) -> Reply:
+    params: UsageParams = call.query
+    key = apikeys.get_api_key(call.uid, _key_id(call))
+    end = params.end or call.now
+    default_span = timedelta(hours=24) if params.granularity == "hour" else timedelta(days=30)
+    start = params.start or end - default_span
+    errors = []
+    for name, value in (("from", start), ("to", end)):
+        if value.tzinfo is None:
+            errors.append(FieldError(name, "give a time zone (e.g. Z)", "naive_datetime"))
+    if not errors and start >= end:
+        errors.append(FieldError("from", "must be before `to`", "invalid_range"))
+    if not errors and end - start > requestlog.MAX_RANGE[params.granularity]:
+        errors.append(
+            FieldError(
+                "from",
+                f"at most {requestlog.MAX_RANGE[params.granularity].days} days "
+                f"at {params.granularity} granularity",
+                "range_too_long",
+            )
+        )
+    if errors:
+        raise InvalidRequest("The usage range is invalid.", errors=errors)
+    body = requestlog.usage(key.id, start, end, params.granularity)
+    body["from"], body["to"] = iso(start), iso(end)
+    return Reply(body)
+
+
+# ---------------------------------------------------------------- pipeline hooks
+
+
+def verify_key(secret: str, request: Request) -> Principal:
+    record, owner = apikeys.verify(secret)
+    return Principal(
+        user=owner,
+        kind="api_key",
+        key_id=record.id,
+        scopes=frozenset(record.scopes),
+        api_tier=record.tier.value,
+    )
+
+
+_limiter: ratelimit.RateLimiter | None = None
+
+
+def limiter() -> ratelimit.RateLimiter:
+    global _limiter
+    if _limiter is None:
+        _limiter = ratelimit.RateLimiter()
+    return _limiter
+
+
+def set_limiter(value: ratelimit.RateLimiter | None) -> None:
+    """Swap the instance's limiter (tests: another store or clock)."""
+    global _limiter
+    _limiter = value
+
+
+def rate_limit(principal: Principal | None, request: Request, route: Route) -> dict[str, str]:
+    from flask import g
+
+    policy = ratelimit.policy_for(principal)
+    if policy is None:
+        return {}
+    lim = limiter()
+    decision = lim.take(*policy)
+    g.coinbox_limiter_ops = decision.store_ops  # for the request log (cost measurement)
+    headers = decision.headers(lim.now_ms())
+    if not decision.allowed:
+        refused = decision.tightest
+        raise RateLimited(
+            f"Rate limit of {refused.window.limit} requests per {refused.window.name} "
+            f"reached; retry in {headers['Retry-After']} s.",
+            headers=headers,
+            extra={
+                "limit": refused.window.limit,
+                "window": refused.window.name,
+                "retryAfter": int(headers["Retry-After"]),
+            },
+        )
+    return headers
+
+
+def _install() -> None:
+    auth.register_key_verifier(verify_key)
+    if rate_limit not in app.rate_limiters:
+        app.rate_limiters.append(rate_limit)
+    if requestlog.record not in app.outcome_sinks:
+        app.outcome_sinks.append(requestlog.record)
+
+
+_install()
