@@ -1,0 +1,37 @@
+"""Task-queue function `deliverwebhook`: one attempt of one webhook delivery.
+
+Enqueued with {"deliveryId": "whd_…"} by the event fan-out, by the delivery itself for its
+next retry (with the backoff as schedule delay), by manual retry/recover and by the sweeper.
+The retry schedule is ours (recorded on the delivery), so a handled failure acknowledges the
+task; only an unexpected exception lets Cloud Tasks retry (the delivery's lease expires and
+the retry takes it over).
+"""
+
+from typing import Any
+
+from firebase_functions import options, tasks_fn
+
+
+@tasks_fn.on_task_dispatched(
+    region="us-central1",
+    retry_config=options.RetryConfig(
+        max_attempts=3, min_backoff_seconds=100, max_backoff_seconds=600
+    ),
+    rate_limits=options.RateLimits(max_concurrent_dispatches=100, max_dispatches_per_second=200),
+    timeout_sec=120,
+    memory=options.MemoryOption.MB_512,
+)
+def deliverwebhook(req: tasks_fn.CallableRequest[Any]) -> None:
+    import logging
+
+    from coinbox_platform.ids import has_prefix
+    from coinbox_platform.webhooks.delivery import deliver
+
+    log = logging.getLogger("coinbox.tasks.deliverwebhook")
+    data = req.data if isinstance(req.data, dict) else {}
+    delivery_id = data.get("deliveryId")
+    if not isinstance(delivery_id, str) or not has_prefix(delivery_id, "whd"):
+        log.error("deliverwebhook: malformed task payload %r", req.data)
+        return
+    outcome = deliver(delivery_id)
+    log.info("deliverwebhook: %s %s", delivery_id, outcome)

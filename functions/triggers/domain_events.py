@@ -1,0 +1,49 @@
+"""Firestore triggers that turn domain writes into webhook events (SPEC §5.1).
+
+One function per watched collection; each hands the change to
+coinbox_platform.webhooks.events.handle_change, which is idempotent (a trigger delivered twice
+emits once). An exception before the event is committed propagates, so the platform
+reports it; firebase-functions 0.6.0 cannot declare Firestore triggers `retry`, so enabling
+"retry on failure" for these five functions is a deploy-time setting.
+"""
+
+from typing import Any
+
+from firebase_functions import firestore_fn
+
+OPTIONS: dict[str, Any] = {"region": "us-central1", "timeout_sec": 60}
+
+
+def _handle(collection: str, event: Any) -> None:
+    from coinbox_platform.webhooks.events import handle_change
+
+    change = event.data
+    before = change.before.to_dict() if change.before is not None else None
+    after = change.after.to_dict() if change.after is not None else None
+    doc_id = event.document.rsplit("/", 1)[-1]
+    handle_change(collection, doc_id, before, after)
+
+
+@firestore_fn.on_document_written(document="loans/{docId}", **OPTIONS)
+def loanevents(event: Any) -> None:
+    _handle("loans", event)
+
+
+@firestore_fn.on_document_written(document="investments/{docId}", **OPTIONS)
+def investmentevents(event: Any) -> None:
+    _handle("investments", event)
+
+
+@firestore_fn.on_document_written(document="transactions/{docId}", **OPTIONS)
+def transactionevents(event: Any) -> None:
+    _handle("transactions", event)
+
+
+@firestore_fn.on_document_written(document="cryptoOrders/{docId}", **OPTIONS)
+def cryptoorderevents(event: Any) -> None:
+    _handle("cryptoOrders", event)
+
+
+@firestore_fn.on_document_written(document="users/{docId}", **OPTIONS)
+def userevents(event: Any) -> None:
+    _handle("users", event)
