@@ -205,6 +205,8 @@ def build_document(table: RouteTable | None = None) -> dict[str, Any]:
         op = _operation(route, op_ids[id(route)], schemas, refs)
         paths.setdefault(route.template, {})[route.method.lower()] = op
         tags.update(dict.fromkeys(op["tags"]))
+    from coinbox_platform.webhooks.catalog import openapi_webhooks
+
     return {
         "openapi": "3.1.0",
         "info": {
@@ -218,7 +220,7 @@ def build_document(table: RouteTable | None = None) -> dict[str, Any]:
         "security": [{name: []} for name in SECURITY_SCHEMES],
         "tags": [{"name": t} for t in tags],
         "paths": paths,
-        "webhooks": {},
+        "webhooks": openapi_webhooks(),
         "components": {
             "schemas": schemas,
             "headers": _HEADERS,

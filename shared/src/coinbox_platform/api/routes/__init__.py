@@ -15,6 +15,8 @@ FAMILIES = (
     "messages",
     "admin",
     "openapi",
+    "events",
+    "webhooks",
     "apikeys",
 )
 _loaded = False
