@@ -1,3 +1,161 @@
-"""Endpoint family `transactions` (see functions/api/transactions.py). Routes are registered on import."""
+"""Endpoint family `transactions` (functions/api/transactions.py): the caller's ledger.
+
+    GET /v1/transactions        newest first; filters type, status, asset, from/to (createdAt)
+    GET /v1/transactions/{id}   one entry; another user's is a 404
+
+Every query is `userId == caller` plus the chosen equality filters, ordered by createdAt
+(descending) with an optional createdAt range: `index_fields` names the composite index each
+needs, and firestore.indexes.json holds one per combination of filters.
+"""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from coinbox_platform import store
+from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.pagination import list_reply
+from coinbox_platform.api.routing import TABLE
+from coinbox_platform.api.schemas import ApiModel, ListEnvelope, ListParams
+from coinbox_platform.domain.models import Direction, LedgerEntry, LedgerStatus, LedgerType
+from coinbox_platform.errors import NotFound
+from coinbox_platform.ids import has_prefix
+
+LedgerAsset = Literal["ZAR", "BTC", "ETH", "USDT", "USDC"]
+EQUALITY_FILTERS = ("type", "status", "asset")  # in the order of the index fields
+
+
+class Transaction(ApiModel):
+    """A ledger entry: one change of one wallet. ZAR amounts are integer cents; crypto amounts
+    (asset BTC, ETH, USDT, USDC) are decimal strings."""
+
+    id: str = Field(examples=["txn_4f9Qm2ZkT1sX8bYp0aLcVd3e"])
+    object: Literal["transaction"] = "transaction"
+    user_id: str
+    type: LedgerType
+    amount: int | str = Field(examples=[150000])
+    asset: LedgerAsset = Field(examples=["ZAR"])
+    direction: Direction
+    balance_before: int | str = Field(description="Available amount of the asset before.")
+    balance_after: int | str = Field(description="Available amount of the asset after.")
+    locked_before: int | str
+    locked_after: int | str
+    status: LedgerStatus
+    wallet_version: int = Field(description="Numbers the wallet's changes 1, 2, 3… (no gaps).")
+    description: str | None = Field(None, examples=["Sandbox deposit"])
+    loan_id: str | None = None
+    investment_id: str | None = None
+    order_id: str | None = None
+    related_transaction_id: str | None = Field(
+        None, description="For a refund: the withdrawal it refunds."
+    )
+    batch_id: str | None = None
+    failure_reason: str | None = Field(None, examples=["payout_rejected"])
+    created_at: str = Field(examples=["2025-01-31T09:15:00.000Z"])
+    updated_at: str | None = None
+
+
+class TransactionList(ListEnvelope):
+    data: list[Transaction]  # type: ignore[assignment]
+
+
+class TransactionQuery(ListParams):
+    type: LedgerType | None = Field(None, description="Only entries of this type.")
+    status: LedgerStatus | None = Field(None, description="Only entries in this status.")
+    asset: LedgerAsset | None = Field(None, description="Only entries of this asset.")
+    from_: datetime | None = Field(
+        None,
+        alias="from",
+        description="Only entries created at or after this time (ISO 8601; UTC if no offset).",
+    )
+    to: datetime | None = Field(
+        None, description="Only entries created before this time (ISO 8601; UTC if no offset)."
+    )
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TransactionQuery:
+        if self.from_ is not None and self.to is not None and self.from_ >= self.to:
+            raise ValueError("`from` must be earlier than `to`")
+        return self
+
+
+def index_fields(query: TransactionQuery) -> list[tuple[str, str]]:
+    """The composite index (field, ASCENDING|DESCENDING) that the list query needs."""
+    fields = [("userId", "ASCENDING")]
+    fields += [(name, "ASCENDING") for name in EQUALITY_FILTERS if getattr(query, name)]
+    return [*fields, ("createdAt", "DESCENDING")]
+
+
+def _render(doc_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    return LedgerEntry.from_doc(doc_id, data).to_api()
+
+
+@TABLE.route(
+    "GET",
+    "/v1/transactions",
+    "transactions",
+    summary="List the caller's ledger entries",
+    scope="read:transactions",
+    query=TransactionQuery,
+    response=TransactionList,
+    errors=(400, 401, 403),
+    tags=("Transactions",),
+    description=(
+        "Newest first. Filters combine (AND). Page with `limit` and `startingAfter` "
+        "(the `nextCursor` of the previous page)."
+    ),
+)
+def list_transactions(call: Call) -> Reply:
+    from google.cloud.firestore import FieldFilter
+
+    params: TransactionQuery = call.query
+    uid = call.uid
+    query: Any = (
+        store.db().collection(store.TRANSACTIONS).where(filter=FieldFilter("userId", "==", uid))
+    )
+    for name in EQUALITY_FILTERS:
+        value = getattr(params, name)
+        if value is not None:
+            query = query.where(filter=FieldFilter(name, "==", str(value)))
+    if params.from_ is not None:
+        query = query.where(filter=FieldFilter("createdAt", ">=", params.from_))
+    if params.to is not None:
+        query = query.where(filter=FieldFilter("createdAt", "<", params.to))
+    return list_reply(
+        query,
+        params,
+        collection=store.TRANSACTIONS,
+        to_api=_render,
+        owner_check=lambda data: data.get("userId") == uid,
+    )
+
+
+@TABLE.route(
+    "GET",
+    "/v1/transactions/{transactionId}",
+    "transactions",
+    summary="Get one of the caller's ledger entries",
+    scope="read:transactions",
+    response=Transaction,
+    errors=(401, 403, 404),
+    tags=("Transactions",),
+)
+def get_transaction(call: Call) -> Reply:
+    txn_id = call.params["transactionId"]
+    # Not an id of ours: no read (and no odd document path reaches Firestore).
+    if has_prefix(txn_id, "txn"):
+        snap = store.db().collection(store.TRANSACTIONS).document(txn_id).get()
+        data = snap.to_dict() if snap.exists else None
+        if data is not None and data.get("userId") == call.uid:
+            return Reply(_render(snap.id, data))
+    raise NotFound(f"No transaction {txn_id}.")
