@@ -67,7 +67,7 @@ def test_the_document_is_valid_openapi_3_1() -> None:
     validate(DOC)
     assert DOC["openapi"].startswith("3.1")
     assert DOC["servers"] == [{"url": "/", "description": "This host (the API is under /v1)."}]
-    assert DOC["webhooks"] == {}
+    assert isinstance(DOC["webhooks"], dict)  # filled by webhooks.catalog
     json.dumps(DOC)  # plain JSON, nothing pydantic-specific left
 
 

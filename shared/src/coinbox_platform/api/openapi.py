@@ -452,7 +452,7 @@ def request_example(model: type[BaseModel], schemas: dict[str, Any]) -> Any:
     from the fields' examples, defaults and constraints. Only returned if the model accepts it."""
     schema = _resolve({"$ref": REF.format(model=model.__name__)}, schemas) or {}
     candidates = list(schema.get("examples") or [])
-    candidates.append(_example_of(schema, schemas, depth=0))
+    candidates.append(example_value(schema, schemas, depth=0))
     for candidate in candidates:
         try:
             model.model_validate(candidate)
@@ -462,7 +462,8 @@ def request_example(model: type[BaseModel], schemas: dict[str, Any]) -> Any:
     return None
 
 
-def _example_of(schema: dict[str, Any], schemas: dict[str, Any], depth: int) -> Any:
+def example_value(schema: dict[str, Any], schemas: dict[str, Any], depth: int = 0) -> Any:
+    """A plausible value for `schema` (examples, enum, default, then constraints)."""
     schema = _resolve(schema, schemas)
     if depth > 6:
         return None
@@ -481,17 +482,17 @@ def _example_of(schema: dict[str, Any], schemas: dict[str, Any], depth: int) -> 
     for combo in ("anyOf", "oneOf", "allOf"):
         branches = [b for b in schema.get(combo, ()) if b != {"type": "null"}]
         if branches:
-            return _example_of(branches[0], schemas, depth + 1)
+            return example_value(branches[0], schemas, depth + 1)
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
         required = set(schema.get("required", ()))
         return {
-            name: _example_of(prop, schemas, depth + 1)
+            name: example_value(prop, schemas, depth + 1)
             for name, prop in schema.get("properties", {}).items()
             if name in required or "examples" in prop
         }
     if kind == "array":
-        item = _example_of(schema.get("items", {}), schemas, depth + 1)
+        item = example_value(schema.get("items", {}), schemas, depth + 1)
         return [item] * max(1, int(schema.get("minItems", 1)))
     if kind == "integer":
         low = schema.get("minimum", schema.get("exclusiveMinimum", 0) + 1)
