@@ -60,7 +60,10 @@ def run_transaction(fn: Callable[[Transaction], T], *, attempts: int = 12) -> T:
         try:
             result: T = firestore.transactional(fn)(txn)
             return result
-        except (gexc.Aborted, gexc.Conflict, gexc.DeadlineExceeded) as exc:
+        except gexc.Aborted as exc:
+            # Only contention is retried. Not DeadlineExceeded: a commit whose reply timed out
+            # may have been applied, and a rerun would apply it again with new ledger ids.
+            # Not AlreadyExists (a Conflict too): creating an existing document stays an error.
             last = exc
         except ValueError as exc:  # "Failed to commit transaction in 1 attempts."
             if not isinstance(exc.__cause__, gexc.Aborted):
