@@ -33,12 +33,14 @@ log = logging.getLogger("coinbox.exports")
 
 EXPORT_LOGS = "exportLogs"
 MAX_RECORDS = 100_000
-PAGE_SIZE = 1_000
+# Larger pages cost fewer round trips (the emulator's cursors get slower with every page);
+# 5,000 selected documents are a few MiB, the same whatever the size of the export.
+PAGE_SIZE = 5_000
 FILE_TTL = timedelta(hours=24)
 LOG_TTL = timedelta(days=90)
 STALE_RUN = timedelta(minutes=15)  # a running job this old belonged to a crashed worker
 MAX_ATTEMPTS = 3
-PROGRESS_EVERY = 10  # pages between progress updates
+PROGRESS_EVERY = 2  # pages between progress updates
 FORMATS = ("csv", "json", "xlsx")
 
 
@@ -237,13 +239,18 @@ def _query(etype: ExportType, user_id: str, spec: ExportSpec) -> Any:
     return q
 
 
-def _rows(etype: ExportType, user_id: str, spec: ExportSpec) -> Iterator[dict[str, Any]]:
-    """Every matching document, newest first, one page in memory at a time."""
+def _rows(
+    etype: ExportType, user_id: str, spec: ExportSpec, columns: list[str]
+) -> Iterator[dict[str, Any]]:
+    """Every matching document, newest first, one page in memory at a time, reading only the
+    fields the file needs."""
     from google.cloud import firestore
 
     desc = firestore.Query.DESCENDING
+    wanted = {c for c in columns if c != "id"} | {"asset", "amount", etype.time_field}
     base = (
         _query(etype, user_id, spec)
+        .select(sorted(wanted))
         .order_by(etype.time_field, direction=desc)
         .order_by("__name__", direction=desc)
     )
@@ -307,11 +314,12 @@ def run_export(export_id: str, *, now: datetime | None = None) -> dict[str, Any]
                 code="too_many_records",
             )
         ref.update({"totalRecords": total})
-        columns = [etype.column(f) for f in (spec.fields or etype.default_fields)]
+        names = spec.fields or etype.default_fields
+        columns = [etype.column(f) for f in names]
         with tempfile.TemporaryFile() as tmp:
             writer = open_writer(spec.format, tmp, [c for c in columns if c], etype.name)
             count = 0
-            for row in _rows(etype, user_id, spec):
+            for row in _rows(etype, user_id, spec, names):
                 writer.write(row)
                 count += 1
                 if count % (PAGE_SIZE * PROGRESS_EVERY) == 0:
