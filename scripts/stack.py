@@ -172,6 +172,13 @@ class Stack:
         self.log_path = STATE / f"emulators{'-' + str(OFFSET) if OFFSET else ''}.log"
 
     def start(self) -> None:
+        staged = ROOT / "functions" / "coinbox_platform"
+        if staged.exists():
+            # A predeploy snapshot would shadow shared/ in the functions emulator.
+            import shutil
+
+            shutil.rmtree(staged)
+            print("[stack] removed functions/coinbox_platform (a predeploy snapshot)", flush=True)
         ports = [v for c in EMU.values() if isinstance(c, dict)
                  for k, v in c.items() if k.endswith("ort")]
         bad = sorted(p for p in ports + [STORAGE_PORT] if p in NODE_BAD_PORTS)
