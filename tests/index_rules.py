@@ -13,6 +13,7 @@ Firestore's rules, as applied here:
     (ascending, by name) after the explicit ones;
   - a trailing `__name__` in the direction of the last order (ascending if none) is implicit
     in every index and is dropped;
+  - several indexes with the same orders may be merged to cover the equality filters;
   - no composite index is needed for equality filters alone (single-field indexes are merged)
     or for at most one ordered field and no equality filter (a single-field index serves it).
 """
@@ -122,7 +123,19 @@ def load_indexes(path: Path | None = None) -> list[IndexSpec]:
 
 
 def declared(spec: IndexSpec, indexes: list[IndexSpec]) -> bool:
-    return spec in indexes
+    """An exact index, or index merging: declared indexes with the same orders whose equality
+    fields are each a subset of the query's and together cover them all."""
+    if spec in indexes:
+        return True
+    covered: set[tuple[str, str]] = set()
+    for index in indexes:
+        if (index.collection, index.scope, index.orders) == (
+            spec.collection,
+            spec.scope,
+            spec.orders,
+        ) and index.equality <= spec.equality:
+            covered |= index.equality
+    return bool(spec.equality) and covered == set(spec.equality)
 
 
 def shape_of(pb: Any, where: str = "") -> QueryShape:

@@ -176,3 +176,28 @@ def test_or_queries_are_not_guessed() -> None:
 
 def test_the_project_index_file_parses() -> None:
     assert isinstance(load_indexes(), list)
+
+
+def test_indexes_with_the_same_orders_merge_to_cover_equalities(tmp_path: Path) -> None:
+    q = (
+        CLIENT.collection("cryptoOrders")
+        .where(filter=FieldFilter("userId", "==", "u1"))
+        .where(filter=FieldFilter("asset", "==", "BTC"))
+        .order_by("createdAt", direction=DESC)
+    )
+    spec = required_index(shape(q))
+    assert spec is not None
+
+    def idx(*fields: tuple[str, str]) -> dict[str, object]:
+        return {
+            "collectionGroup": "cryptoOrders",
+            "queryScope": "COLLECTION",
+            "fields": [{"fieldPath": f, "order": o} for f, o in fields],
+        }
+
+    user = idx(("userId", ASC), ("createdAt", DESC))
+    asset = idx(("asset", ASC), ("createdAt", DESC))
+    asset_asc = idx(("asset", ASC), ("createdAt", ASC))
+    assert declared(spec, load_indexes(_index_file(tmp_path, [user, asset])))
+    assert not declared(spec, load_indexes(_index_file(tmp_path, [user])))
+    assert not declared(spec, load_indexes(_index_file(tmp_path, [user, asset_asc])))
