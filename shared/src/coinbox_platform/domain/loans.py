@@ -24,6 +24,7 @@ from coinbox_platform.errors import (
     InvalidRequest,
     NotFound,
     UnprocessableRule,
+    insufficient_funds,
     limit_exceeded,
 )
 from coinbox_platform.ids import new_id
@@ -178,6 +179,130 @@ class Funding:
     investment: Investment
 
 
+def stage_funding(
+    ledger: Ledger,
+    investor: UserProfile,
+    loan: Loan,
+    amount: int,
+    *,
+    now: datetime,
+    platform: str,
+    batch_id: str | None = None,
+) -> Funding:
+    """Check one funding and stage its money moves on an already-read ledger (the investor's,
+    the borrower's and the platform shard's wallets must have been read). Nothing is written:
+    the caller writes the ledger and then `write_funding`. Raises before any move is staged,
+    so a refused funding leaves the ledger as it was."""
+    if loan.borrower_id == investor.id:
+        raise UnprocessableRule(
+            "You cannot invest in your own loan.",
+            code="self_investment",
+            errors=[FieldError("loanId", "this is your own loan", "self_investment")],
+        )
+    if loan.status != LoanStatus.APPROVED or (loan.expires_at and loan.expires_at <= now):
+        raise Conflict("This loan is not open for funding.", code="loan_not_open")
+    if amount != loan.amount:
+        raise UnprocessableRule(
+            f"The amount must equal the loan amount ({loan.amount} cents).",
+            code="amount_mismatch",
+            errors=[FieldError("amount", f"must be {loan.amount}", "amount_mismatch")],
+        )
+    if investor.kyc_status != KycStatus.VERIFIED:
+        raise UnprocessableRule(
+            "Investors must be KYC-verified.",
+            code="kyc_required",
+            errors=[FieldError("kycStatus", "must be verified", "kyc_required")],
+        )
+    wallet = ledger.wallet(investor.id)
+    cap = limits_for(investor.membership_tier).investment_limit
+    if wallet.active_invested + amount > cap:
+        raise limit_exceeded(f"Active investments would exceed the tier limit of {rands(cap)}.")
+    if wallet.balance < amount + LOAN_FUNDING_FEE:
+        # The same refusal the second ledger.post would give, raised before the first one.
+        raise insufficient_funds("Insufficient balance for this operation.", "amount")
+    investment_id = new_id("inv")
+    related = Refs(loan_id=loan.id, investment_id=investment_id, batch_id=batch_id)
+    ledger.post(
+        investor.id,
+        Move.DEBIT,
+        amount,
+        type=LedgerType.INVESTMENT,
+        description=f"Funded loan {loan.id}",
+        refs=related,
+    )
+    ledger.post(
+        investor.id,
+        Move.DEBIT,
+        LOAN_FUNDING_FEE,
+        type=LedgerType.FEE,
+        description="Loan funding fee",
+        refs=related,
+    )
+    ledger.post(
+        loan.borrower_id,
+        Move.CREDIT,
+        amount,
+        type=LedgerType.DISBURSEMENT,
+        description=f"Loan {loan.id} disbursed",
+        refs=related,
+    )
+    ledger.post(
+        platform,
+        Move.CREDIT,
+        LOAN_FUNDING_FEE,
+        type=LedgerType.FEE,
+        description="Loan funding fee",
+        refs=related,
+    )
+    wallet.active_invested += amount
+    total_due = amount + loan_interest(amount, loan.interest_rate)
+    funded = loan.model_copy(
+        update={
+            "status": LoanStatus.DISBURSED,
+            "investor_id": investor.id,
+            "investment_id": investment_id,
+            "total_due": total_due,
+            "due_at": now + timedelta(days=loan.term_days),
+            "disbursed_at": now,
+            "updated_at": now,
+        }
+    )
+    investment = Investment(
+        id=investment_id,
+        investor_id=investor.id,
+        borrower_id=loan.borrower_id,
+        loan_id=loan.id,
+        amount=amount,
+        fee=LOAN_FUNDING_FEE,
+        expected_return=total_due,
+        status=InvestmentStatus.ACTIVE,
+        created_at=now,
+        batch_id=batch_id,
+    )
+    return Funding(funded, investment)
+
+
+def write_funding(txn: Any, funding: Funding) -> None:
+    """Stage the documents of a funding (after `ledger.write()`, in the same transaction)."""
+    txn.set(_loans().document(funding.loan.id), funding.loan.to_doc())
+    txn.create(
+        store.db().collection(store.INVESTMENTS).document(funding.investment.id),
+        funding.investment.to_doc(),
+    )
+
+
+def read_loans(txn: Any, loan_ids: list[str]) -> dict[str, Loan]:
+    """The loans that exist among `loan_ids`, read in one round trip inside `txn`."""
+    refs = [_loans().document(i) for i in dict.fromkeys(loan_ids)]
+    snaps = store.get_all(refs, transaction=txn)
+    out = {}
+    for ref in refs:
+        snap = snaps.get(ref.path)
+        if snap is not None and snap.exists:
+            out[ref.id] = Loan.from_doc(ref.id, snap.to_dict() or {})
+    return out
+
+
 def fund_loan(
     investor: UserProfile,
     loan_id: str,
@@ -189,101 +314,18 @@ def fund_loan(
     """One investor funds the whole loan. In one transaction: the investor pays amount + R10,
     the borrower receives amount, the loan is disbursed and the investment created."""
     now = now or utcnow()
-    investment_id = new_id("inv")
     platform = random_platform_wallet()
 
     def apply(txn: Any) -> Funding:
         ledger = Ledger(txn, now)
         loan = _read_loan(txn, loan_id)
         ledger.read(investor.id, loan.borrower_id, platform)
-        if loan.borrower_id == investor.id:
-            raise UnprocessableRule(
-                "You cannot invest in your own loan.",
-                code="self_investment",
-                errors=[FieldError("loanId", "this is your own loan", "self_investment")],
-            )
-        if loan.status != LoanStatus.APPROVED or (loan.expires_at and loan.expires_at <= now):
-            raise Conflict("This loan is not open for funding.", code="loan_not_open")
-        if amount != loan.amount:
-            raise UnprocessableRule(
-                f"The amount must equal the loan amount ({loan.amount} cents).",
-                code="amount_mismatch",
-                errors=[FieldError("amount", f"must be {loan.amount}", "amount_mismatch")],
-            )
-        if investor.kyc_status != KycStatus.VERIFIED:
-            raise UnprocessableRule(
-                "Investors must be KYC-verified.",
-                code="kyc_required",
-                errors=[FieldError("kycStatus", "must be verified", "kyc_required")],
-            )
-        wallet = ledger.wallet(investor.id)
-        cap = limits_for(investor.membership_tier).investment_limit
-        if wallet.active_invested + amount > cap:
-            raise limit_exceeded(f"Active investments would exceed the tier limit of {rands(cap)}.")
-        related = Refs(loan_id=loan.id, investment_id=investment_id, batch_id=batch_id)
-        ledger.post(
-            investor.id,
-            Move.DEBIT,
-            amount,
-            type=LedgerType.INVESTMENT,
-            description=f"Funded loan {loan.id}",
-            refs=related,
-        )
-        ledger.post(
-            investor.id,
-            Move.DEBIT,
-            LOAN_FUNDING_FEE,
-            type=LedgerType.FEE,
-            description="Loan funding fee",
-            refs=related,
-        )
-        ledger.post(
-            loan.borrower_id,
-            Move.CREDIT,
-            amount,
-            type=LedgerType.DISBURSEMENT,
-            description=f"Loan {loan.id} disbursed",
-            refs=related,
-        )
-        ledger.post(
-            platform,
-            Move.CREDIT,
-            LOAN_FUNDING_FEE,
-            type=LedgerType.FEE,
-            description="Loan funding fee",
-            refs=related,
-        )
-        wallet.active_invested += amount
-        total_due = amount + loan_interest(amount, loan.interest_rate)
-        funded = loan.model_copy(
-            update={
-                "status": LoanStatus.DISBURSED,
-                "investor_id": investor.id,
-                "investment_id": investment_id,
-                "total_due": total_due,
-                "due_at": now + timedelta(days=loan.term_days),
-                "disbursed_at": now,
-                "updated_at": now,
-            }
-        )
-        investment = Investment(
-            id=investment_id,
-            investor_id=investor.id,
-            borrower_id=loan.borrower_id,
-            loan_id=loan.id,
-            amount=amount,
-            fee=LOAN_FUNDING_FEE,
-            expected_return=total_due,
-            status=InvestmentStatus.ACTIVE,
-            created_at=now,
-            batch_id=batch_id,
+        funding = stage_funding(
+            ledger, investor, loan, amount, now=now, platform=platform, batch_id=batch_id
         )
         ledger.write()
-        txn.set(_loans().document(loan.id), funded.to_doc())
-        txn.create(
-            store.db().collection(store.INVESTMENTS).document(investment_id), investment.to_doc()
-        )
-        return Funding(funded, investment)
+        write_funding(txn, funding)
+        return funding
 
     return store.run_transaction(apply)
 
