@@ -36,3 +36,31 @@ def new_session() -> requests.Session:
     adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=4)
     s.mount("http://", adapter)
     return s
+
+
+def warm_up(path: str, concurrency: int, step: int = 10) -> None:
+    """Let the functions emulator start `concurrency` workers for the function behind `path`
+    a few at a time (it starts one per concurrent request; starting 100 at once on two cores
+    makes many fail to load). Unauthenticated requests: answered (401) without Firestore."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    level = min(step, concurrency)
+    while True:
+        for _attempt in range(3):
+            barrier = threading.Barrier(level)
+
+            def one(_: int, barrier: threading.Barrier = barrier) -> int:
+                barrier.wait()
+                try:
+                    return SESSION.get(api_base() + path, timeout=120).status_code
+                except requests.RequestException:
+                    return 599
+
+            with ThreadPoolExecutor(max_workers=level) as pool:
+                codes = list(pool.map(one, range(level)))
+            if all(c < 500 for c in codes):
+                break
+        if level >= concurrency:
+            return
+        level = min(concurrency, level + step)
