@@ -1,0 +1,13 @@
+"""Endpoint function `bulk`: /v1/bulk/**. Routing and logic live in coinbox_platform.api."""
+
+from firebase_functions import https_fn
+from flask import Request, Response
+
+from api.options import HTTP_OPTIONS
+
+
+@https_fn.on_request(**HTTP_OPTIONS)
+def bulk(req: Request) -> Response:
+    from coinbox_platform.api.app import handle
+
+    return handle(req, "bulk")

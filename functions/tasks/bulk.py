@@ -1,0 +1,42 @@
+"""Task-queue function `fanoutmessages`: one chunk of a group message (SPEC §6).
+
+Enqueued by coinbox_platform.bulk.fanout.start with {"batchId": "bat_…", "chunk": 0,
+"cursor": null}, then by each chunk for the next one. Delivery is at least once: a chunk is
+planned once, its notifications have ids derived from batch and user (created with create()),
+and it is counted on the batch once, so a duplicate task delivers nothing twice. An unexpected
+failure raises and Cloud Tasks retries the chunk.
+"""
+
+from typing import Any
+
+from firebase_functions import options, tasks_fn
+
+
+@tasks_fn.on_task_dispatched(
+    region="us-central1",
+    retry_config=options.RetryConfig(
+        max_attempts=5, min_backoff_seconds=5, max_backoff_seconds=120, max_doublings=3
+    ),
+    rate_limits=options.RateLimits(max_concurrent_dispatches=10),
+    timeout_sec=300,
+    memory=options.MemoryOption.MB_512,
+)
+def fanoutmessages(req: tasks_fn.CallableRequest[Any]) -> None:
+    import logging
+
+    from coinbox_platform.bulk.fanout import step
+    from coinbox_platform.ids import has_prefix
+
+    log = logging.getLogger("coinbox.tasks.fanoutmessages")
+    data = req.data if isinstance(req.data, dict) else {}
+    batch_id, chunk, cursor = data.get("batchId"), data.get("chunk"), data.get("cursor")
+    if (
+        not isinstance(batch_id, str)
+        or not has_prefix(batch_id, "bat")
+        or not isinstance(chunk, int)
+        or chunk < 0
+        or not (cursor is None or isinstance(cursor, str))
+    ):
+        log.error("fanoutmessages: malformed task payload %r", req.data)
+        return
+    log.info("fanoutmessages: %s chunk %d: %s", batch_id, chunk, step(batch_id, chunk, cursor))

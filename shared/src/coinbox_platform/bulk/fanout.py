@@ -1,0 +1,303 @@
+"""A message to a group of users, fanned out through Cloud Tasks in chunks (SPEC §6).
+
+    start(caller, group, title, body, priority)
+        records `bulkOperationsLog/{bat_…}` as running, with the group, the message and
+        progress {recipientsTotal, delivered}; enqueues fanoutmessages {batchId, chunk: 0}
+    step(batchId, chunk, cursor)                         the task, at least once per chunk
+        1. plan: the recipients after `cursor` (at most CHUNK) become
+           `bulkOperationsLog/{id}/chunks/{n}`, created in a transaction that also counts
+           them on the batch — a duplicate task finds the chunk and uses what it holds
+        2. deliver: one notification per recipient, id derived from (batchId, uid), written
+           with create(); AlreadyExists means delivered before, so nobody gets it twice
+        3. count: a transaction marks the chunk delivered and adds it to `delivered` once;
+           the one that delivers the last chunk of a finished plan completes the batch and
+           emits bulk.completed
+        4. enqueue the next chunk (with the cursor stored on this chunk), unless it exists
+
+Chunks run one after another, so the batch document sees one writer at a time (the emulator
+aborts transactions when ten or more contend for one document). Groups: `all`,
+`tier:<basic|ambassador|vip|business>`, `borrowers` (users with a loan), `investors` (users
+with an investment). `all` and tiers page users by id; borrowers and investors page the loans
+or investments by user id and skip past each user, so everyone is listed once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from coinbox_platform import store
+from coinbox_platform.bulk import BULK_LOG, FANOUT_QUEUE
+from coinbox_platform.bulk.service import (
+    Caller,
+    emit_completed,
+    new_record,
+    notification_id,
+    to_api,
+)
+from coinbox_platform.clock import utcnow
+from coinbox_platform.domain.messages import build_message
+from coinbox_platform.domain.models import Notification, Priority
+from coinbox_platform.errors import CoinboxError, FieldError, InvalidRequest
+from coinbox_platform.ids import new_id
+from coinbox_platform.tiers import MembershipTier
+
+log = logging.getLogger("coinbox.bulk.fanout")
+
+CHUNK = 200  # recipients a task; one batch write of their notifications (≤ 500)
+GROUPS = ("all", "borrowers", "investors", *(f"tier:{t.value}" for t in MembershipTier))
+_PAGED_BY_OBJECT = {
+    "borrowers": (store.LOANS, "borrowerId"),
+    "investors": (store.INVESTMENTS, "investorId"),
+}
+
+
+def check_group(group: str) -> str:
+    if group not in GROUPS:
+        raise InvalidRequest(
+            f"Unknown group {group!r}.",
+            errors=[FieldError("group", f"one of {', '.join(GROUPS)}", "invalid_group")],
+        )
+    return group
+
+
+def _log() -> Any:
+    return store.db().collection(BULK_LOG)
+
+
+def _chunk_ref(batch_id: str, chunk: int) -> Any:
+    return _log().document(batch_id).collection("chunks").document(f"{chunk:06d}")
+
+
+def count_recipients(group: str) -> int | None:
+    """How many users the group has now (None for borrowers/investors: known once planned)."""
+    from google.cloud.firestore import FieldFilter
+
+    if group in _PAGED_BY_OBJECT:
+        return None
+    query: Any = store.db().collection(store.USERS)
+    if group.startswith("tier:"):
+        query = query.where(filter=FieldFilter("membershipTier", "==", group[5:]))
+    return int(query.count().get()[0][0].value)
+
+
+def recipients_after(group: str, cursor: str | None, size: int) -> tuple[list[str], bool]:
+    """At most `size` recipients with uid > cursor, in uid order; and whether they are the
+    last ones."""
+    from google.cloud.firestore import FieldFilter
+
+    db = store.db()
+    if group not in _PAGED_BY_OBJECT:
+        users = db.collection(store.USERS)
+        query: Any = users
+        if group.startswith("tier:"):
+            query = query.where(filter=FieldFilter("membershipTier", "==", group[5:]))
+        if cursor is not None:
+            query = query.where(filter=FieldFilter("__name__", ">", users.document(cursor)))
+        docs = list(query.order_by("__name__").select(["role"]).limit(size).stream())
+        return [d.id for d in docs], len(docs) < size
+    collection, owner = _PAGED_BY_OBJECT[group]
+    uids: list[str] = []
+    after = cursor
+    page = max(size, 100)
+    while len(uids) < size:
+        query = db.collection(collection)
+        if after is not None:
+            query = query.where(filter=FieldFilter(owner, ">", after))
+        docs = list(query.order_by(owner).select([owner]).limit(page).stream())
+        for doc in docs:
+            uid = (doc.to_dict() or {}).get(owner)
+            if isinstance(uid, str) and (not uids or uids[-1] != uid):
+                uids.append(uid)
+                if len(uids) == size:
+                    return uids, False
+        if len(docs) < page:
+            return uids, True
+        after = uids[-1]  # the rest of this user's objects are skipped by `>`
+    return uids, False
+
+
+@dataclass(frozen=True)
+class GroupMessage:
+    group: str
+    title: str
+    body: str
+    priority: Priority = Priority.NORMAL
+
+
+def start(
+    caller: Caller,
+    message: GroupMessage,
+    *,
+    now: datetime | None = None,
+    enqueue: bool = True,
+) -> dict[str, Any]:
+    """Record the batch and enqueue its first chunk; returns the batch (running)."""
+    now = now or utcnow()
+    check_group(message.group)
+    build_message(caller.user.id, message.title, message.body)  # validates title and body
+    batch_id = new_id("bat")
+    total = count_recipients(message.group)
+    record = new_record(caller, "messages", "independent", total or 0, now)
+    record |= {
+        "group": message.group,
+        "message": {
+            "title": message.title,
+            "body": message.body,
+            "priority": message.priority.value,
+        },
+        "progress": {
+            "recipientsTotal": total,
+            "recipientsPlanned": 0,
+            "delivered": 0,
+            "chunksPlanned": 0,
+            "chunksDelivered": 0,
+            "planningDone": False,
+        },
+    }
+    ref = _log().document(batch_id)
+    ref.create(record)
+    if enqueue:
+        from coinbox_platform.tasks import enqueue as enqueue_task
+
+        try:
+            enqueue_task(FANOUT_QUEUE, {"batchId": batch_id, "chunk": 0, "cursor": None})
+        except CoinboxError:
+            ref.update({"status": "failed", "error": "enqueue_failed", "completedAt": utcnow()})
+            raise
+    return to_api(batch_id, record)
+
+
+def _plan(batch_id: str, chunk: int, cursor: str | None) -> dict[str, Any]:
+    """The chunk's recipients, created once (with the batch's planning counters)."""
+    existing = _chunk_ref(batch_id, chunk).get()
+    if existing.exists:
+        return existing.to_dict() or {}
+    snap = _log().document(batch_id).get()
+    group = (snap.to_dict() or {})["group"]
+    uids, last = recipients_after(group, cursor, CHUNK)
+    planned = {
+        "index": chunk,
+        "cursor": cursor,
+        "next": uids[-1] if uids else cursor,
+        "uids": uids,
+        "last": last,
+        "delivered": False,
+        "createdAt": utcnow(),
+    }
+    batch_ref, chunk_ref = _log().document(batch_id), _chunk_ref(batch_id, chunk)
+
+    def apply(txn: Any) -> dict[str, Any]:
+        found = chunk_ref.get(transaction=txn)
+        if found.exists:  # a duplicate task planned it first
+            return found.to_dict() or {}
+        data = batch_ref.get(transaction=txn).to_dict() or {}
+        progress = dict(data.get("progress") or {})
+        progress["chunksPlanned"] = int(progress.get("chunksPlanned", 0)) + 1
+        progress["recipientsPlanned"] = int(progress.get("recipientsPlanned", 0)) + len(uids)
+        changes: dict[str, Any] = {"progress": progress}
+        if last:
+            progress["planningDone"] = True
+            progress["recipientsTotal"] = progress["recipientsPlanned"]
+            changes["totalItems"] = progress["recipientsPlanned"]
+        txn.create(chunk_ref, planned)
+        txn.update(batch_ref, changes)
+        return planned
+
+    return store.run_transaction(apply)
+
+
+def _deliver(batch_id: str, data: dict[str, Any], uids: list[str], now: datetime) -> None:
+    """Each recipient's notification, exactly once however often this runs."""
+    from google.api_core.exceptions import AlreadyExists
+
+    text = data["message"]
+    notes = store.db().collection(store.NOTIFICATIONS)
+    docs = [
+        Notification(
+            id=notification_id(batch_id, uid),
+            user_id=uid,
+            title=text["title"],
+            body=text["body"],
+            priority=Priority(text.get("priority", "normal")),
+            sender_id=data["userId"],
+            batch_id=batch_id,
+            created_at=now,
+        )
+        for uid in uids
+    ]
+    if not docs:
+        return
+    batch = store.db().batch()
+    for doc in docs:
+        batch.create(notes.document(doc.id), doc.to_doc())
+    try:
+        batch.commit()
+        return
+    except AlreadyExists:
+        pass  # delivered (in part) before: the batch wrote nothing; write what is missing
+    for doc in docs:
+        try:
+            notes.document(doc.id).create(doc.to_doc())
+        except AlreadyExists:
+            pass
+
+
+def _count(batch_id: str, chunk: int, size: int, now: datetime) -> dict[str, Any] | None:
+    """Mark the chunk delivered and count it, once. Returns the batch when this completed it."""
+    batch_ref, chunk_ref = _log().document(batch_id), _chunk_ref(batch_id, chunk)
+
+    def apply(txn: Any) -> dict[str, Any] | None:
+        found = chunk_ref.get(transaction=txn).to_dict() or {}
+        data = batch_ref.get(transaction=txn).to_dict() or {}
+        if found.get("delivered") or data.get("status") != "running":
+            return None
+        progress = dict(data.get("progress") or {})
+        progress["delivered"] = int(progress.get("delivered", 0)) + size
+        progress["chunksDelivered"] = int(progress.get("chunksDelivered", 0)) + 1
+        changes: dict[str, Any] = {"progress": progress, "succeeded": progress["delivered"]}
+        finished = progress.get("planningDone") and (
+            progress["chunksDelivered"] == progress.get("chunksPlanned")
+        )
+        if finished:
+            created = data["createdAt"]
+            changes |= {
+                "status": "completed",
+                "totalItems": progress["delivered"],
+                "completedAt": now,
+                "durationMs": round((now - created).total_seconds() * 1000, 1),
+            }
+        txn.update(chunk_ref, {"delivered": True, "deliveredAt": now})
+        txn.update(batch_ref, changes)
+        return {**data, **changes} if finished else None
+
+    return store.run_transaction(apply)
+
+
+def step(batch_id: str, chunk: int, cursor: str | None, *, enqueue: bool = True) -> str:
+    """One task of the fan-out (idempotent). Returns what it did, for the log."""
+    snap = _log().document(batch_id).get()
+    data = snap.to_dict() or {}
+    if not snap.exists or data.get("group") is None:
+        return "unknown batch"
+    if data.get("status") != "running":
+        return f"batch {data.get('status')}"
+    planned = _plan(batch_id, chunk, cursor)
+    did = "nothing to deliver"
+    if not planned.get("delivered"):
+        now = utcnow()
+        _deliver(batch_id, data, list(planned["uids"]), now)
+        completed = _count(batch_id, chunk, len(planned["uids"]), now)
+        did = f"delivered {len(planned['uids'])}"
+        if completed is not None:
+            emit_completed(batch_id, completed, now)
+            did += ", completed"
+    if not planned.get("last") and enqueue and not _chunk_ref(batch_id, chunk + 1).get().exists:
+        from coinbox_platform.tasks import enqueue as enqueue_task
+
+        enqueue_task(
+            FANOUT_QUEUE, {"batchId": batch_id, "chunk": chunk + 1, "cursor": planned["next"]}
+        )
+    return did
