@@ -93,14 +93,14 @@ class OrderOut(ApiModel):
     batch_id: str | None
 
 
-class Role(StrEnum):
+class OrderRole(StrEnum):
     CREATOR = "creator"
     TAKER = "taker"
 
 
 class OrderListParams(ListParams):
-    role: Role = Field(
-        Role.CREATOR, description="`creator`: orders you posted; `taker`: orders you took."
+    role: OrderRole = Field(
+        OrderRole.CREATOR, description="`creator`: orders you posted; `taker`: orders you took."
     )
     status: OrderStatus | None = None
     asset: Asset | None = None
@@ -167,7 +167,7 @@ def list_orders(call: Call) -> Reply:
     from google.cloud.firestore import FieldFilter
 
     params: OrderListParams = call.query
-    owner_field = "takerId" if params.role == Role.TAKER else "userId"
+    owner_field = "takerId" if params.role == OrderRole.TAKER else "userId"
     query = (
         store.db()
         .collection(store.CRYPTO_ORDERS)
