@@ -366,6 +366,9 @@ def test_group_message_reaches_1000_users_exactly_once_with_progress() -> None:
     counts = _inbox_counts(batch_id)
     assert all(counts[uid] == 1 for uid in uids), [u for u in uids if counts[u] != 1][:5]
     assert sum(counts.values()) == total and max(counts.values()) == 1
+    events = staff.get("/events?type=bulk.completed").json()["data"]
+    assert [e["data"]["object"]["id"] for e in events] == [batch_id]
+    assert events[0]["data"]["object"]["status"] == "completed"
 
 
 def test_a_fanout_task_delivered_twice_delivers_each_message_once() -> None:
@@ -422,6 +425,21 @@ def test_authorization() -> None:
     assert made.status_code == 201, made.text
     batch_id = made.json()["batchId"]
     assert owner.get(f"/bulk/{batch_id}").json()["batchId"] == batch_id
+    (event,) = owner.get("/events?type=bulk.completed").json()["data"]
+    assert event["data"]["object"] | {"durationMs": 0} == {
+        "id": batch_id,
+        "object": "bulk_batch",
+        "batchId": batch_id,
+        "operation": "loans",
+        "mode": "independent",
+        "status": "completed",
+        "totalItems": 1,
+        "succeeded": 1,
+        "failed": 0,
+        "durationMs": 0,
+        "createdAt": made.json()["createdAt"],
+        "completedAt": made.json()["completedAt"],
+    }
     assert other.get(f"/bulk/{batch_id}").status_code == 404
     assert other.get("/bulk/bat_doesnotexist").status_code == 404
     assert other.get("/bulk").json()["data"] == []
