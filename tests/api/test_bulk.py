@@ -497,3 +497,48 @@ def test_idempotency_key_replays_a_bulk_post() -> None:
         headers={**key, "Content-Type": "text/csv"},
     )
     assert csv_twice.status_code == 422 and csv_twice.json()["code"] == "idempotency_conflict"
+
+
+def _run_fanout_here(batch_id: str, limit: int = 500) -> None:
+    """Every chunk of a fan-out, in this process, the way the task chain runs them."""
+    chunks = store.db().collection(BULK_LOG).document(batch_id).collection("chunks")
+    cursor = None
+    for chunk in range(limit):
+        fanout.step(batch_id, chunk, cursor, enqueue=False)
+        planned = chunks.document(f"{chunk:06d}").get()
+        if planned.get("last"):
+            return
+        cursor = planned.get("next")
+    raise AssertionError("the fan-out did not finish")
+
+
+@pytest.mark.parametrize(
+    "group, collection, owner",
+    [("borrowers", store.LOANS, "borrowerId"), ("investors", store.INVESTMENTS, "investorId")],
+)
+def test_borrowers_and_investors_get_one_message_each_however_many_objects_they_have(
+    group: str, collection: str, owner: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    investor = make_api_user(balance=200_000)
+    for _ in range(2):  # several loans per borrower, several investments per investor
+        _, loan_ids = open_loans(3)
+        done = investor.post(
+            "/bulk/investments", {"items": [{"loanId": i, "amount": LOAN} for i in loan_ids]}
+        )
+        assert done.status_code == 201, done.text
+    monkeypatch.setattr(fanout, "CHUNK", 3)  # many chunks, cursors inside runs of one user
+    staff = require_profile(make_api_user(role=Role.ADMIN).uid)
+    started = fanout.start(Caller(staff), fanout.GroupMessage(group, "Hi", "Hi"), enqueue=False)
+    assert started["progress"]["recipientsTotal"] is None  # known once planned
+
+    _run_fanout_here(started["batchId"])
+
+    expected = {
+        (s.to_dict() or {})[owner]
+        for s in store.db().collection(collection).select([owner]).stream()
+    }
+    counts = _inbox_counts(started["batchId"])
+    assert set(counts) == expected and max(counts.values()) == 1
+    data = store.db().collection(BULK_LOG).document(started["batchId"]).get().to_dict() or {}
+    assert data["status"] == "completed"
+    assert data["progress"]["recipientsTotal"] == data["progress"]["delivered"] == len(expected)
