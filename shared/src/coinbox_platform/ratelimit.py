@@ -13,7 +13,9 @@ Requests claim the lowest free slot (that makes it a token bucket rather than a 
 a token spent at the bottom of the window is replaced after T, not after W). Claimed slots in
 range are therefore contiguous from the bottom, so the next free slot is one past the highest
 claimed one: each instance keeps that as a hint, and after a lost race asks Firestore for the
-highest claimed slot (one indexed query, limit 1) and probes upwards from there. A request
+highest claimed slot (one indexed query, limit 1) and probes upwards from there. While other
+instances are claiming from the same bucket, an instance asks for the top first instead of
+losing a create on its stale hint. A request
 takes its minute token first (bursts are refused there at no further cost), then hour and
 day; if a later window refuses, the earlier tokens are handed back (deleted).
 
@@ -39,7 +41,7 @@ from coinbox_platform.tiers import ApiTier
 
 RATE_LIMITS = "rateLimits"
 SLOTS = "rateLimitSlots"
-STORE_TIMEOUT = 5.0  # seconds; beyond that the limiter fails closed
+STORE_TIMEOUT = 10.0  # seconds of retries; beyond that the limiter fails closed
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,7 @@ class RateLimiter:
         self.store: SlotStore = store if store is not None else FirestoreSlots()
         self.clock: Callable[[], float] = clock or time.time  # epoch seconds
         self._hints: dict[str, int] = {}
+        self._contended: set[str] = set()  # buckets where this instance lost a race lately
         self._lock = threading.Lock()
 
     def now_ms(self) -> int:
@@ -297,15 +300,30 @@ class RateLimiter:
         expire = slot_time(hi + w.limit, w) + 60_000
         with self._lock:
             k = max(lo, self._hints.get(bucket, lo))
+            contended = bucket in self._contended
         ops = 0
         failures = 0
         top: int | None = k - 1 if k > lo else None
+        others_claimed = False
+        if contended:
+            # Others claimed from this bucket lately: this instance's hint is stale, so ask
+            # for the top first rather than lose a create.
+            ops += 1
+            highest = self.store.highest(bucket, lo)
+            if highest is not None:
+                top = highest if top is None else max(top, highest)
+                others_claimed = highest >= k
+                k = max(k, highest + 1)
         while k <= hi:
             ops += 1
             if self.store.claim(bucket, k, expire):
                 with self._lock:
                     if self._hints.get(bucket, lo) <= k:
                         self._hints[bucket] = k + 1
+                    if failures or others_claimed:
+                        self._contended.add(bucket)
+                    else:
+                        self._contended.discard(bucket)
                 return k, k, ops
             failures += 1
             top = k
