@@ -14,7 +14,7 @@ import pytest
 from google.cloud.firestore import FieldFilter
 
 from coinbox_platform import store
-from coinbox_platform.api.routes.bulk import TEMPLATES, _example
+from coinbox_platform.api.routes.bulk import TEMPLATES, BulkResultOut, _example
 from coinbox_platform.bulk import BULK_LOG, fanout
 from coinbox_platform.bulk.service import Caller
 from coinbox_platform.clock import utcnow
@@ -120,6 +120,7 @@ def test_independent_batch_commits_the_19_good_items_and_reports_the_bad_one() -
     assert all(
         i["status"] == "succeeded" and i["id"].startswith("inv_") for i in body["items"][:19]
     )
+    BulkResultOut.model_validate(body)
     investments = by_batch(store.INVESTMENTS, body["batchId"])
     assert sorted(d["loanId"] for d in investments) == sorted(loan_ids[:19])
     assert read_wallet(investor.uid).balance == 1_000_000 - 19 * (LOAN + FEE)
@@ -359,6 +360,7 @@ def test_group_message_reaches_1000_users_exactly_once_with_progress() -> None:
             break
         time.sleep(0.05)
     assert batch["status"] == "completed", batch
+    BulkResultOut.model_validate(batch)
     assert batch["progress"] == {"recipientsTotal": total, "delivered": total}
     assert (batch["succeeded"], batch["failed"], batch["totalItems"]) == (total, 0, total)
     assert any(0 < d < total for d in seen), seen  # progress visible while it ran
@@ -424,7 +426,8 @@ def test_authorization() -> None:
     )
     assert made.status_code == 201, made.text
     batch_id = made.json()["batchId"]
-    assert owner.get(f"/bulk/{batch_id}").json()["batchId"] == batch_id
+    assert owner.get(f"/bulk/{batch_id}").json() == made.json()
+    BulkResultOut.model_validate(made.json())  # the documented shape
     (event,) = owner.get("/events?type=bulk.completed").json()["data"]
     assert event["data"]["object"] | {"durationMs": 0} == {
         "id": batch_id,

@@ -78,6 +78,13 @@ class MessageItem(ApiModel):
     priority: Priority = Priority.NORMAL
 
 
+class GroupMessageIn(ApiModel):
+    group: str = Field(pattern=r"^(all|borrowers|investors|tier:(basic|ambassador|vip|business))$")
+    title: str = Field(min_length=1, max_length=MAX_TITLE)
+    body: str = Field(min_length=1, max_length=MAX_MESSAGE_BODY)
+    priority: Priority = Priority.NORMAL
+
+
 class BulkItemError(ApiModel):
     field: str | None = Field(description="The item's field at fault, if one is.")
     code: str = Field(examples=["insufficient_funds"])
@@ -533,13 +540,6 @@ def bulk_messages(call: Call) -> Reply:
         lambda m: service.MessageRequest(m.recipient, m.title, m.body, m.priority),
     )
     return _reply(service.run_messages(_caller(call), mode.value, items, now=call.now))
-
-
-class GroupMessageIn(ApiModel):
-    group: str = Field(pattern=r"^(all|borrowers|investors|tier:(basic|ambassador|vip|business))$")
-    title: str = Field(min_length=1, max_length=MAX_TITLE)
-    body: str = Field(min_length=1, max_length=MAX_MESSAGE_BODY)
-    priority: Priority = Priority.NORMAL
 
 
 @TABLE.route(
