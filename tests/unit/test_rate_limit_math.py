@@ -133,3 +133,34 @@ def test_an_unreachable_store_fails_closed() -> None:
     lim = RateLimiter(BrokenStore(), Clock(1_700_000_000.0))
     with pytest.raises(ratelimit.ServiceUnavailable):
         lim.take("k", POLICIES["basic"])
+
+
+def test_big_windows_are_sharded_and_still_exact_under_concurrency() -> None:
+    big = Window("minute", 60, 1000)
+    assert ratelimit.shards_for(big) == 8 and ratelimit.shards_for(MIN) == 1
+    assert len(set(ratelimit.bucket_ids("k", big))) == 8
+    clock = Clock(1_700_000_000.0)
+    store = MemorySlots()
+    results: list[bool] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        own = RateLimiter(store, clock)  # an instance of its own, with its own hints
+        for _ in range(30):
+            ok = own.take("k", (big,)).allowed
+            with lock:
+                results.append(ok)
+
+    threads = [threading.Thread(target=worker) for _ in range(50)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert results.count(True) == 1000  # every slot in range, none twice
+    lo, hi = ratelimit.claimable(int(clock.t * 1000), big)
+    claimed = [k for b in ratelimit.bucket_ids("k", big) for k in store._slots.get(b, set())]
+    assert sorted(claimed) == list(range(lo, hi + 1))
+    refused = RateLimiter(store, clock).take("k", (big,))
+    assert not refused.allowed and refused.tightest.remaining == 0
+    clock.t += 0.06  # one token per 60 ms
+    assert RateLimiter(store, clock).take("k", (big,)).allowed

@@ -17,7 +17,10 @@ highest claimed slot (one indexed query, limit 1) and probes upwards from there.
 instances are claiming from the same bucket, an instance asks for the top first instead of
 losing a create on its stale hint. A request
 takes its minute token first (bursts are refused there at no further cost), then hour and
-day; if a later window refuses, the earlier tokens are handed back (deleted).
+day; if a later window refuses, the earlier tokens are handed back (deleted). Windows of
+1,000 tokens or more are split into 8 interleaved slot sequences (k mod 8): a request starts
+at a random one and tries the others only when it is exhausted, so concurrent requests of one
+key rarely race for the same slot, and a refusal still means every slot in range is taken.
 
 Guarantee: every admitted request holds a distinct slot of (hi(t) - C, hi(t)] at its time t,
 so in any interval [a, b] at most C + hi(b) - hi(a) requests are admitted, whatever the
@@ -30,6 +33,7 @@ The clock is injectable (epoch milliseconds), so hour and day windows are testab
 from __future__ import annotations
 
 import math
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +45,8 @@ from coinbox_platform.tiers import ApiTier
 
 RATE_LIMITS = "rateLimits"
 SLOTS = "rateLimitSlots"
+SHARDS = 8  # slot sequences of a window with at least SHARD_MIN tokens
+SHARD_MIN = 1000
 STORE_TIMEOUT = 10.0  # seconds of retries; beyond that the limiter fails closed
 
 
@@ -272,18 +278,16 @@ class RateLimiter:
         ops = 0
         try:
             for w in windows:
-                bucket = f"{subject}:{w.name}"
-                k, top, n = self._take_one(bucket, w, t)
+                claim, state, n = self._take_window(subject, w, t)
                 ops += n
-                if k is None:
-                    refused = state_after(t, w, top)
+                if claim is None:
                     for b, slot in held:  # hand back the tokens of the other windows
                         self.store.release(b, slot)
                         ops += 1
                     others = [state_after(t, o, None) for o in windows if o != w]
-                    return Decision(False, (refused, *others), refused, ops, windows)
-                held.append((bucket, k))
-                states.append(state_after(t, w, k))
+                    return Decision(False, (state, *others), state, ops, windows)
+                held.append(claim)
+                states.append(state)
         except (RateLimited, ServiceUnavailable):
             raise
         except Exception as exc:
@@ -294,51 +298,91 @@ class RateLimiter:
             ) from exc
         return Decision(True, tuple(states), None, ops, windows)
 
-    def _take_one(self, bucket: str, w: Window, t: int) -> tuple[int | None, int | None, int]:
-        """(claimed slot or None, highest claimed slot known, store operations)."""
+    def _take_window(
+        self, subject: str, w: Window, t: int
+    ) -> tuple[tuple[str, int] | None, BucketState, int]:
+        """((bucket, slot) claimed or None, the window's state, store operations).
+
+        A sharded window starts at a random shard and moves on to the others only when it
+        is exhausted, so it refuses only when every slot in range is claimed."""
         lo, hi = claimable(t, w)
-        expire = slot_time(hi + w.limit, w) + 60_000
+        n = shards_for(w)
+        start = random.randrange(n) if n > 1 else 0
+        ops = 0
+        for i in range(n):
+            j = (start + i) % n
+            bucket = bucket_id(subject, w, j, n)
+            first, last = lo + (j - lo) % n, hi - (hi - j) % n
+            k, used = self._take_one(bucket, first, last, n, slot_time(hi + w.limit, w) + 60_000)
+            ops += used
+            if k is not None:
+                # Exact for one shard; for n shards, this shard's free slots times n.
+                remaining = min(w.limit, (last - k) // n * n)
+                return (bucket, k), state_after(t, w, hi - remaining), ops
+        return None, state_after(t, w, hi), ops
+
+    def _take_one(
+        self, bucket: str, first: int, last: int, step: int, expire: int
+    ) -> tuple[int | None, int]:
+        """Claim the lowest free slot of first, first+step, …, last: (slot or None, ops)."""
         with self._lock:
-            k = max(lo, self._hints.get(bucket, lo))
+            k = max(first, self._hints.get(bucket, first))
             contended = bucket in self._contended
         ops = 0
         failures = 0
-        top: int | None = k - 1 if k > lo else None
+        top = k - step
         others_claimed = False
         if contended:
             # Others claimed from this bucket lately: this instance's hint is stale, so ask
             # for the top first rather than lose a create.
             ops += 1
-            highest = self.store.highest(bucket, lo)
+            highest = self.store.highest(bucket, first)
             if highest is not None:
-                top = highest if top is None else max(top, highest)
+                top = max(top, highest)
                 others_claimed = highest >= k
-                k = max(k, highest + 1)
-        while k <= hi:
+                k = max(k, highest + step)
+        while k <= last:
             ops += 1
             if self.store.claim(bucket, k, expire):
                 with self._lock:
-                    if self._hints.get(bucket, lo) <= k:
-                        self._hints[bucket] = k + 1
+                    if self._hints.get(bucket, first) <= k:
+                        self._hints[bucket] = k + step
                     if failures or others_claimed:
                         self._contended.add(bucket)
                     else:
                         self._contended.discard(bucket)
-                return k, k, ops
+                return k, ops
             failures += 1
-            top = k
+            top = max(top, k)
             if failures == 1 or failures % 4 == 0:
                 # Lost a race: jump to one past the highest claimed slot.
                 ops += 1
-                highest = self.store.highest(bucket, lo)
+                highest = self.store.highest(bucket, first)
                 if highest is not None:
                     top = max(top, highest)
-                k = max(k + 1, top + 1)
+                k = max(k + step, top + step)
             else:
-                k += 1
+                k += step
         with self._lock:
-            self._hints[bucket] = hi + 1
-        return None, hi, ops
+            self._hints[bucket] = last + step
+        return None, ops
+
+
+def shards_for(w: Window) -> int:
+    """How many slot sequences a window is split into: big windows are split so that
+    concurrent requests of one key rarely race for the same slot; small ones stay one
+    sequence (exactly lowest-first)."""
+    return SHARDS if w.limit >= SHARD_MIN and w.limit % SHARDS == 0 else 1
+
+
+def bucket_id(subject: str, w: Window, shard: int = 0, shards: int = 1) -> str:
+    base = f"{subject}:{w.name}"
+    return base if shards == 1 else f"{base}.{shard}"
+
+
+def bucket_ids(subject: str, w: Window) -> list[str]:
+    n = shards_for(w)
+    return [bucket_id(subject, w, j, n) for j in range(n)]
 
 
 def policy_for(principal: Any) -> tuple[str, tuple[Window, ...]] | None:
