@@ -163,13 +163,26 @@ def test_parameters_come_from_the_template_and_the_query_model() -> None:
 def test_request_bodies_reference_their_model_with_a_valid_example() -> None:
     for method, path, op in operations():
         route = route_of(method, path)
-        if route.body is None:
+        body = route.body or route.documented_body
+        if body is None:
             assert "requestBody" not in op
             continue
-        media = op["requestBody"]["content"]["application/json"]
+        content = op["requestBody"]["content"]
+        media = content["application/json"]
         assert deref(DOC, media["schema"])["properties"], path
         example = media["examples"]["valid"]["value"]
-        route.body.model_validate(example)
+        body.model_validate(example)
+        assert set(content) == {"application/json", *route.body_media}
+
+
+def test_further_success_statuses_are_documented() -> None:
+    for method, path, op in operations():
+        route = route_of(method, path)
+        for status, _ in route.more_statuses:
+            assert op["responses"][str(status)]["content"], (path, status)
+    bulk = DOC["paths"]["/v1/bulk/investments"]["post"]
+    assert {"201", "207"} <= set(bulk["responses"])
+    assert "text/csv" in bulk["requestBody"]["content"]
 
 
 def test_security_names_the_required_scope() -> None:

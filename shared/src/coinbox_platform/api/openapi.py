@@ -246,8 +246,9 @@ def _component_schemas(
     for r in routes:
         if r.query is not None:
             wanted[(r.query, "validation")] = None
-        if r.body is not None:
-            wanted[(r.body, "validation")] = None
+        for body in (r.body, r.documented_body):
+            if body is not None:
+                wanted[(body, "validation")] = None
         if r.response is not None:
             wanted[(r.response, "serialization")] = None
     keyed, top = models_json_schema(list(wanted), by_alias=True, ref_template=REF)
@@ -347,8 +348,11 @@ def _operation(
         )
     if params:
         op["parameters"] = params
-    if route.body is not None:
-        op["requestBody"] = _request_body(route.body, refs[(route.body, "validation")], schemas)
+    body = route.body or route.documented_body
+    if body is not None:
+        op["requestBody"] = _request_body(body, refs[(body, "validation")], schemas)
+        for media in route.body_media:
+            op["requestBody"]["content"][media] = {"schema": {"type": "string"}}
     if route.auth == "none":
         op["security"] = []
     else:
@@ -593,6 +597,12 @@ def _responses(
     elif route.status != 204:
         ok["content"] = {content_type: {"schema": {}}}
     out: dict[str, Any] = {str(route.status): ok}
+    for status, description in route.more_statuses:
+        out[str(status)] = {
+            **ok,
+            "description": description,
+            "headers": _response_headers(route, status),
+        }
     for status in error_statuses(route):
         description = _error_info(status)[1]
         out[str(status)] = {

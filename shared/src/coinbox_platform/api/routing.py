@@ -32,6 +32,12 @@ class Route:
     tags: tuple[str, ...] = ()
     description: str = ""
     sandbox_only: bool = False
+    # For handlers that parse the body themselves (CSV uploads): what the OpenAPI document
+    # shows as the request body, the other media types it accepts, and further success
+    # statuses (e.g. 207) with their descriptions.
+    documented_body: type[BaseModel] | None = None
+    body_media: tuple[str, ...] = ()
+    more_statuses: tuple[tuple[int, str], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -85,6 +85,44 @@ class GroupMessageIn(ApiModel):
     priority: Priority = Priority.NORMAL
 
 
+class _BulkBody(ApiModel):
+    mode: BulkMode = Field(BulkMode.INDEPENDENT, description="`independent` or `atomic`.")
+
+
+class BulkLoansBody(_BulkBody):
+    """Up to 20 loans; or the same columns as CSV (`Content-Type: text/csv`)."""
+
+    items: list[LoanCreate] = Field(min_length=1, max_length=20)
+
+
+class BulkInvestmentsBody(_BulkBody):
+    """Up to 20 fundings; or the same columns as CSV (`Content-Type: text/csv`)."""
+
+    items: list[InvestmentCreate] = Field(min_length=1, max_length=20)
+
+
+class BulkCryptoOrdersBody(_BulkBody):
+    """Up to 20 listings; or the same columns as CSV (`Content-Type: text/csv`)."""
+
+    items: list[OrderCreate] = Field(min_length=1, max_length=20)
+
+
+class BulkMessagesBody(_BulkBody):
+    """Either `items` (≤50 explicit recipients; top-level title/body/priority are defaults
+    for the items) or one `group` with title, body and priority."""
+
+    items: list[MessageItem] | None = Field(None, min_length=1, max_length=50)
+    group: str | None = Field(
+        None, pattern=r"^(all|borrowers|investors|tier:(basic|ambassador|vip|business))$"
+    )
+    title: str | None = Field(None, min_length=1, max_length=MAX_TITLE)
+    body: str | None = Field(None, min_length=1, max_length=MAX_MESSAGE_BODY)
+    priority: Priority | None = None
+
+
+_PARTIAL = ((207, "Some items failed (independent mode): per-item results in `items`."),)
+
+
 class BulkItemError(ApiModel):
     field: str | None = Field(description="The item's field at fault, if one is.")
     code: str = Field(examples=["insufficient_funds"])
@@ -394,6 +432,9 @@ _POST_DESCRIPTION = (
     response=BulkResultOut,
     status=201,
     errors=(400, 401, 403, 409, 422),
+    documented_body=BulkLoansBody,
+    body_media=("text/csv",),
+    more_statuses=_PARTIAL,
     tags=TAGS,
     description=_POST_DESCRIPTION.format(
         single="POST /v1/loans", kind="loans", limit=MAX_ITEMS["loans"], scope="write:loans"
@@ -416,6 +457,9 @@ def bulk_loans(call: Call) -> Reply:
     response=BulkResultOut,
     status=201,
     errors=(400, 401, 403, 409, 422),
+    documented_body=BulkInvestmentsBody,
+    body_media=("text/csv",),
+    more_statuses=_PARTIAL,
     tags=TAGS,
     description=_POST_DESCRIPTION.format(
         single="POST /v1/investments",
@@ -457,6 +501,9 @@ def bulk_investments(call: Call) -> Reply:
     response=BulkResultOut,
     status=201,
     errors=(400, 401, 403, 409, 422),
+    documented_body=BulkCryptoOrdersBody,
+    body_media=("text/csv",),
+    more_statuses=_PARTIAL,
     tags=TAGS,
     description=_POST_DESCRIPTION.format(
         single="POST /v1/crypto/orders",
@@ -486,6 +533,9 @@ _MESSAGE_FIELDS = ("group", "title", "body", "priority")
     response=BulkResultOut,
     status=201,
     errors=(400, 401, 403, 409, 422),
+    documented_body=BulkMessagesBody,
+    body_media=("text/csv",),
+    more_statuses=(*_PARTIAL, (202, "A group message: the running batch, delivered in chunks.")),
     tags=TAGS,
     description="Support and admin staff only; API-key scopes `write:bulk` and "
     "`write:messages`. Either explicit recipients — `{mode, items: [{recipient, title, body, "
