@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PY := functions/venv/bin/python
 STACK := $(PY) scripts/stack.py
 
-.PHONY: setup dev test lint typecheck unit stack-tests rules-test bench stop predeploy deploy-dry-run clean
+.PHONY: setup dev test lint typecheck unit stack-tests rules-test bench bench-exports stop predeploy deploy-dry-run clean
 
 setup:
 	@bash scripts/setup.sh
@@ -33,6 +33,9 @@ stack-tests:
 
 rules-test: setup
 	$(STACK) exec -- node --test tests/rules/
+
+bench-exports: setup
+	$(STACK) exec -- $(PY) scripts/bench_exports.py
 
 bench: setup
 	$(STACK) exec -- $(PY) scripts/bench.py

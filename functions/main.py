@@ -6,8 +6,10 @@ library is imported inside the handlers, so discovery and cold starts stay light
 
 from api.admin import admin
 from api.apikeys import apikeys
+from api.bulk import bulk
 from api.crypto import crypto
 from api.events import events
+from api.exports import exports
 from api.health import health
 from api.investments import investments
 from api.loans import loans
@@ -17,6 +19,16 @@ from api.openapi import openapi
 from api.transactions import transactions
 from api.wallet import wallet
 from api.webhooks import webhooks
+from jobs.maintenance import (
+    deleteexpiredexports,
+    expirecryptoorders,
+    expireloans,
+    markdefaults,
+    settlestalewithdrawals,
+    sweepwebhookdeliveries,
+)
+from tasks.bulk import fanoutmessages
+from tasks.exports import runexport
 from tasks.webhooks import deliverwebhook
 from tasks.withdrawals import settlewithdrawal
 from triggers.domain_events import (
@@ -30,19 +42,29 @@ from triggers.domain_events import (
 __all__ = [
     "admin",
     "apikeys",
+    "bulk",
     "crypto",
     "cryptoorderevents",
+    "deleteexpiredexports",
     "deliverwebhook",
     "events",
+    "expirecryptoorders",
+    "expireloans",
+    "exports",
+    "fanoutmessages",
     "health",
     "investmentevents",
     "investments",
     "loanevents",
     "loans",
+    "markdefaults",
     "me",
     "messages",
     "openapi",
+    "runexport",
+    "settlestalewithdrawals",
     "settlewithdrawal",
+    "sweepwebhookdeliveries",
     "transactionevents",
     "transactions",
     "userevents",

@@ -44,37 +44,59 @@ def seed(user_id: str, rows: int, start: int = 0) -> float:
     for first in range(start, start + rows, 500):
         batch = store.db().batch()
         for i in range(first, min(first + 500, start + rows)):
-            batch.set(col.document(new_id("txn")), {
-                "userId": user_id, "type": "deposit", "status": "completed",
-                "direction": "credit", "asset": "ZAR", "amount": 10_000 + i,
-                "balanceBefore": i * 100, "balanceAfter": i * 100 + 10_000,
-                "lockedBefore": 0, "lockedAfter": 0, "walletVersion": i + 1,
-                "description": f"Benchmark row {i}", "createdAt": base + timedelta(seconds=i),
-            })
+            batch.set(
+                col.document(new_id("txn")),
+                {
+                    "userId": user_id,
+                    "type": "deposit",
+                    "status": "completed",
+                    "direction": "credit",
+                    "asset": "ZAR",
+                    "amount": 10_000 + i,
+                    "balanceBefore": i * 100,
+                    "balanceAfter": i * 100 + 10_000,
+                    "lockedBefore": 0,
+                    "lockedAfter": 0,
+                    "walletVersion": i + 1,
+                    "description": f"Benchmark row {i}",
+                    "createdAt": base + timedelta(seconds=i),
+                },
+            )
         batch.commit()
     return time.perf_counter() - t0
 
 
 def run(user_id: str, fmt: str) -> dict[str, float]:
-    record = service.create_export(user_id, service.ExportSpec(type="transactions", format=fmt),
-                                   enqueue=False)
-    out = subprocess.run([sys.executable, "-c", WORKER, record["id"]], check=True,
-                         capture_output=True, text=True, cwd=ROOT)
+    record = service.create_export(
+        user_id, service.ExportSpec(type="transactions", format=fmt), enqueue=False
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", WORKER, record["id"]],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
 def main(sizes: list[int]) -> None:
     user = f"bench-{new_id('req')[4:14]}"
     seeded = 0
-    print(f"{'rows':>8} {'format':>6} {'seconds':>8} {'rows/s':>8} {'MiB file':>9} {'peak RSS MiB':>13}")
+    print(
+        f"{'rows':>8} {'format':>6} {'seconds':>8} {'rows/s':>8} {'MiB file':>9} {'peak RSS MiB':>13}"
+    )
     for size in sorted(sizes):
         seed(user, size - seeded, start=seeded)
         seeded = size
         for fmt in ("csv", "xlsx"):
             r = run(user, fmt)
             assert r["status"] == "completed" and r["records"] == size, r
-            print(f"{size:>8} {fmt:>6} {r['seconds']:>8.1f} {size / r['seconds']:>8.0f} "
-                  f"{r['bytes'] / 2**20:>9.1f} {r['maxrss_mb']:>13.0f}", flush=True)
+            print(
+                f"{size:>8} {fmt:>6} {r['seconds']:>8.1f} {size / r['seconds']:>8.0f} "
+                f"{r['bytes'] / 2**20:>9.1f} {r['maxrss_mb']:>13.0f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

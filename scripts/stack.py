@@ -42,11 +42,88 @@ EMU = {
 STORAGE_PORT = 9023 + OFFSET
 # Ports Node's fetch refuses (WHATWG "bad ports"): firebase-tools cannot reach an emulator there.
 NODE_BAD_PORTS = {
-    1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101,
-    102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389,
-    427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636,
-    989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566,
-    6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+    1,
+    7,
+    9,
+    11,
+    13,
+    15,
+    17,
+    19,
+    20,
+    21,
+    22,
+    23,
+    25,
+    37,
+    42,
+    43,
+    53,
+    69,
+    77,
+    79,
+    87,
+    95,
+    101,
+    102,
+    103,
+    104,
+    109,
+    110,
+    111,
+    113,
+    115,
+    117,
+    119,
+    123,
+    135,
+    137,
+    139,
+    143,
+    161,
+    179,
+    389,
+    427,
+    465,
+    512,
+    513,
+    514,
+    515,
+    526,
+    530,
+    531,
+    532,
+    540,
+    548,
+    554,
+    556,
+    563,
+    587,
+    601,
+    636,
+    989,
+    990,
+    993,
+    995,
+    1719,
+    1720,
+    1723,
+    2049,
+    3659,
+    4045,
+    4190,
+    5060,
+    5061,
+    6000,
+    6566,
+    6665,
+    6666,
+    6667,
+    6668,
+    6669,
+    6679,
+    6697,
+    10080,
 }
 CONFIG_FILE = ROOT / ("firebase.json" if OFFSET == 0 else f"firebase.offset-{OFFSET}.json")
 
@@ -179,12 +256,19 @@ class Stack:
 
             shutil.rmtree(staged)
             print("[stack] removed functions/coinbox_platform (a predeploy snapshot)", flush=True)
-        ports = [v for c in EMU.values() if isinstance(c, dict)
-                 for k, v in c.items() if k.endswith("ort")]
-        bad = sorted(p for p in ports + [STORAGE_PORT] if p in NODE_BAD_PORTS)
+        ports = [
+            v
+            for c in EMU.values()
+            if isinstance(c, dict)
+            for k, v in c.items()
+            if k.endswith("ort")
+        ]
+        bad = sorted(p for p in [*ports, STORAGE_PORT] if p in NODE_BAD_PORTS)
         if bad:
-            sys.exit(f"[stack] COINBOX_PORT_OFFSET={OFFSET} puts emulators on ports Node refuses "
-                     f"({bad}); choose another offset.")
+            sys.exit(
+                f"[stack] COINBOX_PORT_OFFSET={OFFSET} puts emulators on ports Node refuses "
+                f"({bad}); choose another offset."
+            )
         busy = [
             n
             for n in ("hub", "functions", "firestore", "auth", "hosting", "tasks")

@@ -9,7 +9,9 @@ the retry takes it over).
 
 from typing import Any
 
-from firebase_functions import options, tasks_fn
+from firebase_functions import https_fn, options, tasks_fn
+
+from api.options import SECRETS
 
 
 @tasks_fn.on_task_dispatched(
@@ -20,8 +22,9 @@ from firebase_functions import options, tasks_fn
     rate_limits=options.RateLimits(max_concurrent_dispatches=100, max_dispatches_per_second=200),
     timeout_sec=120,
     memory=options.MemoryOption.MB_512,
+    secrets=SECRETS,
 )
-def deliverwebhook(req: tasks_fn.CallableRequest[Any]) -> None:
+def deliverwebhook(req: https_fn.CallableRequest[Any]) -> None:
     import logging
 
     from coinbox_platform.ids import has_prefix

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from google.cloud.firestore import FieldFilter
 from openpyxl import load_workbook
 
 from coinbox_platform import store
@@ -124,7 +125,12 @@ def test_bad_requests_are_refused_and_write_nothing(body: dict[str, Any], field:
     resp = user.post("/exports", body)
     assert resp.status_code == 400, resp.text
     assert field in {e["field"] for e in resp.json()["errors"]}
-    logs = store.db().collection(service.EXPORT_LOGS).where("userId", "==", user.uid).get()
+    logs = (
+        store.db()
+        .collection(service.EXPORT_LOGS)
+        .where(filter=FieldFilter("userId", "==", user.uid))
+        .get()
+    )
     assert logs == []
 
 

@@ -21,8 +21,7 @@ def test_me_creates_the_profile_on_first_use() -> None:
     email = f"{unique()}@example.test"
     uid, token = sign_up(email)
     assert not store.db().collection(store.USERS).document(uid).get().exists
-    resp = SESSION.get(api_base() + "/me", headers={"Authorization": f"Bearer {token}"},
-                       timeout=10)
+    resp = SESSION.get(api_base() + "/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert body["id"] == uid

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
+from google.cloud.firestore import FieldFilter
 
 from coinbox_platform import store
 from coinbox_platform.api.routes.investments import FundingOut, InvestmentList, InvestmentOut
@@ -27,7 +28,7 @@ LOAN_ID = "<the loan>"  # replaced by the test's loan id
 
 
 def investments_of(uid: str) -> list[dict[str, Any]]:
-    q = store.db().collection(store.INVESTMENTS).where("investorId", "==", uid)
+    q = store.db().collection(store.INVESTMENTS).where(filter=FieldFilter("investorId", "==", uid))
     return [d.to_dict() or {} for d in q.stream()]
 
 

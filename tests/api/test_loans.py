@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import requests
+from google.cloud.firestore import FieldFilter
 
 from coinbox_platform import store
 from coinbox_platform.api.routes.loans import LoanList, LoanOut, MarketplaceList, RepaymentList
@@ -52,12 +53,12 @@ def wallet_doc(uid: str) -> dict[str, Any] | None:
 
 
 def ledger(uid: str) -> list[dict[str, Any]]:
-    q = store.db().collection(store.TRANSACTIONS).where("userId", "==", uid)
+    q = store.db().collection(store.TRANSACTIONS).where(filter=FieldFilter("userId", "==", uid))
     return [d.to_dict() or {} for d in q.stream()]
 
 
 def loans_of(uid: str) -> list[dict[str, Any]]:
-    q = store.db().collection(store.LOANS).where("borrowerId", "==", uid)
+    q = store.db().collection(store.LOANS).where(filter=FieldFilter("borrowerId", "==", uid))
     return [d.to_dict() or {} for d in q.stream()]
 
 

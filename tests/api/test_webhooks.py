@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from google.cloud.firestore import FieldFilter
 from standardwebhooks.webhooks import Webhook
 
 from coinbox_platform import store
@@ -58,7 +59,11 @@ def verified(secret: str, r: Any) -> dict[str, Any]:
 
 
 def deliveries_of(sub_id: str) -> list[dict[str, Any]]:
-    q = store.db().collection(WEBHOOK_DELIVERIES).where("subscriptionId", "==", sub_id)
+    q = (
+        store.db()
+        .collection(WEBHOOK_DELIVERIES)
+        .where(filter=FieldFilter("subscriptionId", "==", sub_id))
+    )
     return [d.to_dict() | {"id": d.id} for d in q.stream()]
 
 
@@ -167,7 +172,12 @@ def test_always_failing_endpoint_is_disabled_after_ten_failed_deliveries(
     assert s["consecutiveFailures"] >= 10
     events = user.get("/events", params={"type": "webhook.endpoint_disabled"}).json()["data"]
     assert [e["data"]["object"]["id"] for e in events] == [sub["id"]]
-    inbox = store.db().collection(store.NOTIFICATIONS).where("userId", "==", user.uid).stream()
+    inbox = (
+        store.db()
+        .collection(store.NOTIFICATIONS)
+        .where(filter=FieldFilter("userId", "==", user.uid))
+        .stream()
+    )
     titles = [m.to_dict()["title"] for m in inbox]
     assert titles == ["Webhook endpoint disabled"]
     failed = [d for d in deliveries_of(sub["id"]) if d["status"] == "failed"]
@@ -224,13 +234,24 @@ def test_redelivered_trigger_emits_once(receiver: Receiver) -> None:
         again = handle_change("loans", loan.id, None, after)
         assert [e.created for e in again] == [False, False]
     time.sleep(3)
-    events = store.db().collection(WEBHOOK_EVENTS).where("source", ">=", f"loans/{loan.id}#")
-    ids = [e.id for e in events.where("source", "<", f"loans/{loan.id}$").stream()]
+    events = (
+        store.db()
+        .collection(WEBHOOK_EVENTS)
+        .where(filter=FieldFilter("source", ">=", f"loans/{loan.id}#"))
+    )
+    ids = [
+        e.id for e in events.where(filter=FieldFilter("source", "<", f"loans/{loan.id}$")).stream()
+    ]
     assert sorted(ids) == sorted(
         [created_id, event_id(f"loans/{loan.id}#status:approved", "loan.approved")]
     )
     for eid in ids:
-        q = store.db().collection(WEBHOOK_DELIVERIES).where("eventId", "==", eid).stream()
+        q = (
+            store.db()
+            .collection(WEBHOOK_DELIVERIES)
+            .where(filter=FieldFilter("eventId", "==", eid))
+            .stream()
+        )
         assert len(list(q)) == 1
         assert len([r for r in receiver.on(path) if r.headers["webhook-id"] == eid]) == 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from google.cloud.firestore import FieldFilter
 
 from coinbox_platform import store
 from coinbox_platform.clock import utcnow
@@ -72,7 +73,9 @@ def refused_unchanged(
 
 
 def user_orders(uid: str) -> list[str]:
-    query = store.db().collection(store.CRYPTO_ORDERS).where("userId", "==", uid)
+    query = (
+        store.db().collection(store.CRYPTO_ORDERS).where(filter=FieldFilter("userId", "==", uid))
+    )
     return sorted(s.id for s in query.stream())
 
 

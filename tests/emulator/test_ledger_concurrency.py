@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from google.cloud.firestore import FieldFilter
 
 from coinbox_platform import store
 from coinbox_platform.domain import crypto, loans, wallets
@@ -145,7 +146,10 @@ def test_concurrent_operations_keep_the_ledger_invariants() -> None:
             assert codes.count("ok") == 1, (label, codes)
     for loan in open_loans:
         invs = list(
-            store.db().collection(store.INVESTMENTS).where("loanId", "==", loan.id).stream()
+            store.db()
+            .collection(store.INVESTMENTS)
+            .where(filter=FieldFilter("loanId", "==", loan.id))
+            .stream()
         )
         assert len(invs) == 1
         stored = loans.get_loan(loan.id)

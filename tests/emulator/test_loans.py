@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from google.cloud.firestore import FieldFilter
 
 from coinbox_platform import store
 from coinbox_platform.clock import utcnow
@@ -137,13 +138,21 @@ def test_borrower_with_a_defaulted_loan_is_rejected() -> None:
 def test_invalid_loan_requests_write_nothing(kw: dict[str, object], field: str) -> None:
     borrower = make_profile()
     before = list(
-        store.db().collection(store.LOANS).where("borrowerId", "==", borrower.id).stream()
+        store.db()
+        .collection(store.LOANS)
+        .where(filter=FieldFilter("borrowerId", "==", borrower.id))
+        .stream()
     )
     with pytest.raises(InvalidRequest) as info:
         loans.create_loan(borrower, request(**kw))  # type: ignore[arg-type]
     assert info.value.code == "invalid_request"
     assert [e.field for e in info.value.errors] == [field]
-    after = list(store.db().collection(store.LOANS).where("borrowerId", "==", borrower.id).stream())
+    after = list(
+        store.db()
+        .collection(store.LOANS)
+        .where(filter=FieldFilter("borrowerId", "==", borrower.id))
+        .stream()
+    )
     assert before == after == []
 
 
@@ -266,7 +275,11 @@ def _refused_funding(code: str, investor: UserProfile, loan: Loan, amount: int) 
     watched = [investor.id, loan.borrower_id]
 
     def investments() -> list[str]:
-        query = store.db().collection(store.INVESTMENTS).where("loanId", "==", loan.id)
+        query = (
+            store.db()
+            .collection(store.INVESTMENTS)
+            .where(filter=FieldFilter("loanId", "==", loan.id))
+        )
         return sorted(s.id for s in query.stream())
 
     before = freeze(watched, [(store.LOANS, loan.id)]), investments()

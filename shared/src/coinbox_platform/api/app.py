@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -72,13 +72,15 @@ class Call:
 
 @dataclass
 class Reply:
-    """What a handler returns: a JSON body (or raw bytes), a status and extra headers."""
+    """What a handler returns: a JSON body (or raw bytes, or a stream of chunks for large
+    files), a status and extra headers."""
 
     body: Any = None
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None
     content_type: str = "application/json"
+    stream: Iterator[bytes] | None = None
 
 
 @dataclass
@@ -267,7 +269,15 @@ def handle(request: Request, family: str | None = None) -> Response:
         else:
             reply = route.handler(call)
         headers |= reply.headers
-        if reply.raw is not None:
+        if reply.stream is not None:
+            resp = Response(
+                reply.stream,
+                status=reply.status,
+                headers=headers,
+                content_type=reply.content_type,
+                direct_passthrough=True,
+            )
+        elif reply.raw is not None:
             resp = Response(
                 reply.raw, status=reply.status, headers=headers, content_type=reply.content_type
             )

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from google.cloud.firestore import FieldFilter
+
 from coinbox_platform import store
 from coinbox_platform.clock import utcnow
 from coinbox_platform.domain.ledger import Ledger, Move, Refs, Wallet, random_platform_wallet
@@ -333,8 +335,8 @@ def expire_orders(now: datetime | None = None, *, limit: int = 500) -> int:
     now = now or utcnow()
     query = (
         _orders()
-        .where("status", "==", OrderStatus.OPEN.value)
-        .where("expiresAt", "<=", now)
+        .where(filter=FieldFilter("status", "==", OrderStatus.OPEN.value))
+        .where(filter=FieldFilter("expiresAt", "<=", now))
         .limit(limit)
     )
     return sum(
@@ -349,9 +351,9 @@ def order_book(asset: Asset, *, limit: int = 50) -> dict[str, list[CryptoOrder]]
     def side(s: OrderSide, direction: str) -> list[CryptoOrder]:
         q = (
             _orders()
-            .where("asset", "==", asset.value)
-            .where("side", "==", s.value)
-            .where("status", "==", OrderStatus.OPEN.value)
+            .where(filter=FieldFilter("asset", "==", asset.value))
+            .where(filter=FieldFilter("side", "==", s.value))
+            .where(filter=FieldFilter("status", "==", OrderStatus.OPEN.value))
             .order_by("price", direction=direction)
             .order_by("createdAt")
             .limit(limit)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from google.cloud.firestore import FieldFilter
+
 from coinbox_platform import store
 from coinbox_platform.clock import utcnow
 from coinbox_platform.domain.ledger import Ledger, Move, Refs, random_platform_wallet
@@ -81,8 +83,8 @@ def review(borrower: UserProfile, request: LoanRequest, has_defaulted: bool) -> 
 def has_defaulted_loan(uid: str) -> bool:
     query = (
         _loans()
-        .where("borrowerId", "==", uid)
-        .where("status", "==", LoanStatus.DEFAULTED.value)
+        .where(filter=FieldFilter("borrowerId", "==", uid))
+        .where(filter=FieldFilter("status", "==", LoanStatus.DEFAULTED.value))
         .limit(1)
     )
     return any(True for _ in query.stream())
@@ -398,8 +400,8 @@ def expire_loans(now: datetime | None = None, *, limit: int = 500) -> int:
     now = now or utcnow()
     query = (
         _loans()
-        .where("status", "==", LoanStatus.APPROVED.value)
-        .where("expiresAt", "<=", now)
+        .where(filter=FieldFilter("status", "==", LoanStatus.APPROVED.value))
+        .where(filter=FieldFilter("expiresAt", "<=", now))
         .limit(limit)
     )
     count = 0
@@ -427,8 +429,8 @@ def mark_defaults(now: datetime | None = None, *, limit: int = 500) -> int:
     cutoff = now - DEFAULT_GRACE
     query = (
         _loans()
-        .where("status", "==", LoanStatus.DISBURSED.value)
-        .where("dueAt", "<=", cutoff)
+        .where(filter=FieldFilter("status", "==", LoanStatus.DISBURSED.value))
+        .where(filter=FieldFilter("dueAt", "<=", cutoff))
         .limit(limit)
     )
     count = 0

@@ -229,7 +229,11 @@ def _claim(export_id: str, now: datetime) -> dict[str, Any] | None:
 def _query(etype: ExportType, user_id: str, spec: ExportSpec) -> Any:
     from google.cloud.firestore import FieldFilter
 
-    q = store.db().collection(etype.collection).where(filter=FieldFilter(etype.owner_field, "==", user_id))
+    q = (
+        store.db()
+        .collection(etype.collection)
+        .where(filter=FieldFilter(etype.owner_field, "==", user_id))
+    )
     if spec.status:
         q = q.where(filter=FieldFilter("status", "==", spec.status))
     if spec.date_from:

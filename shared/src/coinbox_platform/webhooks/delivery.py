@@ -41,6 +41,8 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, ClassVar
 
+from google.cloud.firestore import FieldFilter
+
 from coinbox_platform import store
 from coinbox_platform.clock import iso, utcnow
 from coinbox_platform.config import settings
@@ -180,9 +182,9 @@ def enqueue_attempt(delivery_id: str, delay_seconds: float = 0) -> bool:
 def unattempted_for_event(event_id: str) -> list[str]:
     query = (
         collection()
-        .where("eventId", "==", event_id)
-        .where("status", "==", DeliveryStatus.PENDING.value)
-        .where("attemptCount", "==", 0)
+        .where(filter=FieldFilter("eventId", "==", event_id))
+        .where(filter=FieldFilter("status", "==", DeliveryStatus.PENDING.value))
+        .where(filter=FieldFilter("attemptCount", "==", 0))
     )
     return [s.id for s in query.stream()]
 
@@ -589,9 +591,9 @@ def recover(uid: str, sub_id: str, since: datetime, *, limit: int = 1000) -> int
     subscriptions.require_active(sub)
     query = (
         collection()
-        .where("subscriptionId", "==", sub_id)
-        .where("status", "==", DeliveryStatus.FAILED.value)
-        .where("createdAt", ">=", since)
+        .where(filter=FieldFilter("subscriptionId", "==", sub_id))
+        .where(filter=FieldFilter("status", "==", DeliveryStatus.FAILED.value))
+        .where(filter=FieldFilter("createdAt", ">=", since))
         .limit(limit)
     )
     ids = []
@@ -639,8 +641,8 @@ def sweep(
     now = now or utcnow()
     query = (
         collection()
-        .where("status", "==", DeliveryStatus.PENDING.value)
-        .where("nextAttemptAt", "<=", now - stale_after)
+        .where(filter=FieldFilter("status", "==", DeliveryStatus.PENDING.value))
+        .where(filter=FieldFilter("nextAttemptAt", "<=", now - stale_after))
         .order_by("nextAttemptAt")
         .limit(limit)
     )

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from google.cloud.firestore import FieldFilter
+
 from coinbox_platform import store
 from coinbox_platform.clock import utcnow
 from coinbox_platform.config import settings
@@ -120,7 +122,12 @@ def create_subscription(
     events = validate_events(events)
     _check_description(description)
     urls.check_url(url, sandbox=settings().sandbox)
-    existing = collection().where("userId", "==", uid).limit(MAX_SUBSCRIPTIONS).stream()
+    existing = (
+        collection()
+        .where(filter=FieldFilter("userId", "==", uid))
+        .limit(MAX_SUBSCRIPTIONS)
+        .stream()
+    )
     if sum(1 for _ in existing) >= MAX_SUBSCRIPTIONS:
         raise UnprocessableRule(
             f"At most {MAX_SUBSCRIPTIONS} webhook endpoints per user.",
@@ -244,8 +251,8 @@ def active_for(user_ids: list[str], event_type: str) -> list[Subscription]:
         return []
     query = (
         collection()
-        .where("userId", "in", list(dict.fromkeys(user_ids))[:30])
-        .where("status", "==", SubscriptionStatus.ACTIVE.value)
+        .where(filter=FieldFilter("userId", "in", list(dict.fromkeys(user_ids))[:30]))
+        .where(filter=FieldFilter("status", "==", SubscriptionStatus.ACTIVE.value))
     )
     subs = [Subscription.from_doc(s.id, s.to_dict() or {}) for s in query.stream()]
     return [s for s in subs if s.wants(event_type)]

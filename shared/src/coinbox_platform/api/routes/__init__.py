@@ -18,6 +18,8 @@ FAMILIES = (
     "events",
     "webhooks",
     "apikeys",
+    "exports",
+    "bulk",
 )
 _loaded = False
 

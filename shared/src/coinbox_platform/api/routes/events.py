@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from google.cloud.firestore import FieldFilter
 from pydantic import Field
 
 from coinbox_platform.api.app import Call, Reply
@@ -53,9 +54,9 @@ class EventOut(ApiModel):
 def list_events(call: Call) -> Reply:
     params: EventListParams = call.query
     uid = call.uid
-    query = events_collection().where("userIds", "array_contains", uid)
+    query = events_collection().where(filter=FieldFilter("userIds", "array_contains", uid))
     if params.type:
-        query = query.where("type", "==", params.type)
+        query = query.where(filter=FieldFilter("type", "==", params.type))
 
     def render(doc_id: str, data: dict[str, Any]) -> dict[str, Any]:
         return Event.from_doc(doc_id, data).for_user(uid)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from google.cloud.firestore import FieldFilter
 from pydantic import ConfigDict, Field
 
 from coinbox_platform import store
@@ -133,9 +134,9 @@ def investment_api(investment_id: str, data: dict[str, Any]) -> dict[str, Any]:
 def list_investments(call: Call) -> Reply:
     params: InvestmentListParams = call.query
     uid = call.uid
-    query = _investments().where("investorId", "==", uid)
+    query = _investments().where(filter=FieldFilter("investorId", "==", uid))
     if params.status is not None:
-        query = query.where("status", "==", params.status.value)
+        query = query.where(filter=FieldFilter("status", "==", params.status.value))
     return list_reply(
         query,
         params,

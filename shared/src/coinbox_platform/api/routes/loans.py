@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from google.cloud.firestore import FieldFilter
 from pydantic import ConfigDict, Field
 
 from coinbox_platform import store
@@ -280,9 +281,9 @@ def _loans() -> Any:
 def list_loans(call: Call) -> Reply:
     params: LoanListParams = call.query
     uid = call.uid
-    query = _loans().where("borrowerId", "==", uid)
+    query = _loans().where(filter=FieldFilter("borrowerId", "==", uid))
     if params.status is not None:
-        query = query.where("status", "==", params.status.value)
+        query = query.where(filter=FieldFilter("status", "==", params.status.value))
     return list_reply(
         query,
         params,
@@ -311,10 +312,10 @@ def list_loans(call: Call) -> Reply:
 def marketplace(call: Call) -> Reply:
     params: MarketplaceParams = call.query
     uid = call.uid
-    query = _loans().where("status", "==", LoanStatus.APPROVED.value)
+    query = _loans().where(filter=FieldFilter("status", "==", LoanStatus.APPROVED.value))
     if params.term_days is not None:
-        query = query.where("termDays", "==", params.term_days)
-    query = query.where("expiresAt", ">", call.now)
+        query = query.where(filter=FieldFilter("termDays", "==", params.term_days))
+    query = query.where(filter=FieldFilter("expiresAt", ">", call.now))
 
     def to_api(loan_id: str, data: dict[str, Any]) -> dict[str, Any]:
         return loan_api(loan_id, data) | {"isOwn": data.get("borrowerId") == uid}
@@ -439,9 +440,9 @@ def list_repayments(call: Call) -> Reply:
     query = (
         store.db()
         .collection(store.TRANSACTIONS)
-        .where("userId", "==", uid)
-        .where("loanId", "==", loan.id)
-        .where("type", "==", LedgerType.REPAYMENT.value)
+        .where(filter=FieldFilter("userId", "==", uid))
+        .where(filter=FieldFilter("loanId", "==", loan.id))
+        .where(filter=FieldFilter("type", "==", LedgerType.REPAYMENT.value))
     )
     return list_reply(
         query,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
+from google.cloud.firestore import FieldFilter
 from pydantic import AwareDatetime, Field
 
 from coinbox_platform.api.app import Call, Reply
@@ -139,7 +140,7 @@ def _sub_id(call: Call) -> str:
 def list_webhooks(call: Call) -> Reply:
     uid = call.uid
     return list_reply(
-        subs.collection().where("userId", "==", uid),
+        subs.collection().where(filter=FieldFilter("userId", "==", uid)),
         call.query,
         collection=WEBHOOK_SUBSCRIPTIONS,
         to_api=lambda i, d: subs.Subscription.from_doc(i, d).to_api(),
@@ -281,9 +282,9 @@ def rotate_webhook_secret(call: Call) -> Reply:
 def list_deliveries(call: Call) -> Reply:
     sub = subs.owned_subscription(call.uid, _sub_id(call))
     params: DeliveryListParams = call.query
-    query = deliveries.collection().where("subscriptionId", "==", sub.id)
+    query = deliveries.collection().where(filter=FieldFilter("subscriptionId", "==", sub.id))
     if params.status:
-        query = query.where("status", "==", params.status)
+        query = query.where(filter=FieldFilter("status", "==", params.status))
     return list_reply(
         query,
         params,
