@@ -174,11 +174,11 @@ class FirestoreSlots:
         return True
 
     def highest(self, bucket: str, lo: int) -> int | None:
-        from google.cloud.firestore import Query
+        from google.cloud.firestore import FieldFilter, Query
 
         q = (
             self._slots(bucket)
-            .where("i", ">=", lo)
+            .where(filter=FieldFilter("i", ">=", lo))
             .order_by("i", direction=Query.DESCENDING)
             .limit(1)
         )

@@ -136,12 +136,14 @@ def summarise(
 
 def usage(key_id: str, start: datetime, end: datetime, granularity: str) -> dict[str, Any]:
     """Usage of one key in [start, end), from its request logs."""
+    from google.cloud.firestore import FieldFilter
+
     q = (
         store.db()
         .collection(REQUEST_LOGS)
-        .where("keyId", "==", key_id)
-        .where("timestamp", ">=", start)
-        .where("timestamp", "<", end)
+        .where(filter=FieldFilter("keyId", "==", key_id))
+        .where(filter=FieldFilter("timestamp", ">=", start))
+        .where(filter=FieldFilter("timestamp", "<", end))
         .order_by("timestamp")
         .select(["method", "route", "status", "errorCode", "latencyMs", "timestamp"])
     )

@@ -253,7 +253,10 @@ def create_key(call: Call) -> Reply:
 )
 def list_keys(call: Call) -> Reply:
     uid = call.uid
-    query = store.db().collection(apikeys.API_KEYS).where("userId", "==", uid)
+    from google.cloud.firestore import FieldFilter
+
+    keys = store.db().collection(apikeys.API_KEYS)
+    query = keys.where(filter=FieldFilter("userId", "==", uid))
     now = call.now
     return list_reply(
         query,
