@@ -141,16 +141,13 @@ def seed() -> dict[str, object]:
     return {"profiles": profiles, "open_loans": open_loans}
 
 
-def demo_api_key(owner_uid: str) -> str | None:
-    """A ready API key for the demo investor, when the API-keys layer is present."""
-    try:
-        from coinbox_platform import apikeys  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+def demo_api_key(owner_uid: str) -> str:
+    """A ready API key for a demo user (the secret is shown only here)."""
+    from coinbox_platform import apikeys
     from coinbox_platform.domain.users import require_profile
 
     _, secret = apikeys.create_api_key(require_profile(owner_uid), name="Demo key")
-    return str(secret)
+    return secret
 
 
 def main() -> None:
@@ -177,10 +174,9 @@ def main() -> None:
         print(f"  {uid}: {token}")
     key = demo_api_key("demo-sipho")
     print()
-    if key:
-        print(f"Demo API key (demo-sipho): {key}")
-        print(f"  curl -H 'Authorization: Bearer {key}' {api}/me")
-    print(f"  curl -H 'Authorization: Bearer {tokens['demo-sipho'][:24]}…' {api}/me")
+    print(f"Demo API key (demo-sipho, enterprise tier, all scopes): {key}")
+    print(f"  curl -H 'Authorization: Bearer {key}' {api}/me")
+    print(f"  or as a person: curl -H 'Authorization: Bearer <an ID token above>' {api}/me")
 
 
 if __name__ == "__main__":

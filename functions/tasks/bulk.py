@@ -9,7 +9,7 @@ failure raises and Cloud Tasks retries the chunk.
 
 from typing import Any
 
-from firebase_functions import options, tasks_fn
+from firebase_functions import https_fn, options, tasks_fn
 
 
 @tasks_fn.on_task_dispatched(
@@ -21,7 +21,7 @@ from firebase_functions import options, tasks_fn
     timeout_sec=300,
     memory=options.MemoryOption.MB_512,
 )
-def fanoutmessages(req: tasks_fn.CallableRequest[Any]) -> None:
+def fanoutmessages(req: https_fn.CallableRequest[Any]) -> None:
     import logging
 
     from coinbox_platform.bulk.fanout import step

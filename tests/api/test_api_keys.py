@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from google.cloud.firestore import FieldFilter
 
 from coinbox_platform import apikeys, store
 from coinbox_platform.clock import utcnow
@@ -32,7 +33,12 @@ def _problem(resp: Any, status: int, code: str) -> dict[str, Any]:
 
 
 def _events(key_id: str) -> list[dict[str, Any]]:
-    docs = store.db().collection(apikeys.API_KEY_EVENTS).where("keyId", "==", key_id).stream()
+    docs = (
+        store.db()
+        .collection(apikeys.API_KEY_EVENTS)
+        .where(filter=FieldFilter("keyId", "==", key_id))
+        .stream()
+    )
     return sorted((d.to_dict() or {} for d in docs), key=lambda e: e["timestamp"])
 
 

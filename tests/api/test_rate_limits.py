@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from google.cloud.firestore import FieldFilter
 
 from coinbox_platform import apikeys, ratelimit, store
 from coinbox_platform.domain.users import get_profile
@@ -223,7 +224,7 @@ def test_an_enterprise_key_sustains_its_rate_from_20_clients_without_5xx() -> No
         d.to_dict() or {}
         for d in store.db()
         .collection("apiRequestLogs")
-        .where("keyId", "==", key_id)
+        .where(filter=FieldFilter("keyId", "==", key_id))
         .select(["status", "limiterOps"])
         .stream()
     ]

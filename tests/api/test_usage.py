@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from google.cloud.firestore import FieldFilter
 
 from coinbox_platform import store
 from coinbox_platform.clock import iso
@@ -58,7 +59,10 @@ def test_usage_counts_what_the_key_did() -> None:
     # the latency figures are those of the logged requests
     logs: list[dict[str, Any]] = [
         d.to_dict() or {}
-        for d in store.db().collection("apiRequestLogs").where("keyId", "==", key_id).stream()
+        for d in store.db()
+        .collection("apiRequestLogs")
+        .where(filter=FieldFilter("keyId", "==", key_id))
+        .stream()
     ]
     assert len(logs) == 15
     for log in logs:
