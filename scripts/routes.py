@@ -23,8 +23,10 @@ def table() -> str:
     for r in sorted(TABLE.routes, key=lambda r: (r.template, order.get(r.method, 9))):
         who = {"none": "public", "user": "", "staff": "staff", "admin": "admin"}[r.auth]
         scope = f"`{r.scope}`" if r.scope else ""
-        rows.append(f"| {r.method} | `{r.template}` | {' '.join(x for x in (who, scope) if x)} "
-                    f"| {r.summary} |")
+        rows.append(
+            f"| {r.method} | `{r.template}` | {' '.join(x for x in (who, scope) if x)} "
+            f"| {r.summary} |"
+        )
     return "\n".join(rows)
 
 
