@@ -2,9 +2,11 @@
 rows, and the peak RSS of the process that ran each export.
 
 Run inside the stack (`make bench-exports`, or scripts/stack.py exec -- python
-scripts/bench_exports.py [rows ...]). Seeds synthetic ledger rows for one user straight into
-Firestore (batched writes), then runs each export job in a fresh Python process — exactly
-what the runexport task does — and reads its peak memory from getrusage.
+scripts/bench_exports.py [rows ...]). Seeds synthetic request-log rows for one user straight
+into Firestore (batched writes; apiRequestLogs has no trigger, so seeding 100,000 rows does not
+also start 100,000 webhook-trigger runs), then runs each export job (type api_requests) in a
+fresh Python process — exactly what the runexport task does — and reads its peak memory from
+getrusage.
 """
 
 from __future__ import annotations
@@ -37,29 +39,30 @@ print(json.dumps({"seconds": elapsed, "records": record["recordCount"], "bytes":
 
 
 def seed(user_id: str, rows: int, start: int = 0) -> float:
-    """Write `rows` ledger-shaped documents for `user_id`; returns the seconds it took."""
-    col = store.db().collection(store.TRANSACTIONS)
+    """Write `rows` request-log documents for `user_id`; returns the seconds it took."""
+    from coinbox_platform.requestlog import REQUEST_LOGS
+
+    col = store.db().collection(REQUEST_LOGS)
     base = utcnow() - timedelta(days=1)
     t0 = time.perf_counter()
     for first in range(start, start + rows, 500):
         batch = store.db().batch()
         for i in range(first, min(first + 500, start + rows)):
+            request_id = new_id("req")
             batch.set(
-                col.document(new_id("txn")),
+                col.document(request_id),
                 {
+                    "requestId": request_id,
+                    "keyId": "key_benchmark",
                     "userId": user_id,
-                    "type": "deposit",
-                    "status": "completed",
-                    "direction": "credit",
-                    "asset": "ZAR",
-                    "amount": 10_000 + i,
-                    "balanceBefore": i * 100,
-                    "balanceAfter": i * 100 + 10_000,
-                    "lockedBefore": 0,
-                    "lockedAfter": 0,
-                    "walletVersion": i + 1,
-                    "description": f"Benchmark row {i}",
-                    "createdAt": base + timedelta(seconds=i),
+                    "method": "GET",
+                    "route": "/v1/loans/{loanId}",
+                    "status": 200 if i % 10 else 404,
+                    "errorCode": None if i % 10 else "not_found",
+                    "latencyMs": 12.5 + i % 50,
+                    "ip": "127.0.0.1",
+                    "userAgent": "coinbox-bench/1",
+                    "timestamp": base + timedelta(milliseconds=10 * i),
                 },
             )
         batch.commit()
@@ -68,7 +71,7 @@ def seed(user_id: str, rows: int, start: int = 0) -> float:
 
 def run(user_id: str, fmt: str) -> dict[str, float]:
     record = service.create_export(
-        user_id, service.ExportSpec(type="transactions", format=fmt), enqueue=False
+        user_id, service.ExportSpec(type="api_requests", format=fmt), enqueue=False
     )
     out = subprocess.run(
         [sys.executable, "-c", WORKER, record["id"]],

@@ -146,11 +146,13 @@ def test_flaky_receiver_gets_the_event_once_after_logged_failures(receiver: Rece
     assert len({r.headers["webhook-id"] for r in got}) == 1  # stable across retries
     for r in got:
         verified(sub["secret"], r)
+    # Exponential backoff: the scheduled delays grow (±10 % jitter keeps their order) and
+    # each retry waited at least its delay. Arrival gaps alone also carry the machine's
+    # scheduling noise, so they are checked against the schedule, not against each other.
+    delays = [a["retryInSeconds"] for a in d["attempts"][:3]]
+    assert delays[0] < delays[1] < delays[2], delays
     gaps = [b.at - a.at for a, b in itertools.pairwise(got)]
-    assert gaps[0] < gaps[1] < gaps[2], gaps  # exponential backoff
-    assert [a["retryInSeconds"] for a in d["attempts"][:3]] == sorted(
-        a["retryInSeconds"] for a in d["attempts"][:3]
-    )
+    assert all(gap >= 0.95 * delay for gap, delay in zip(gaps, delays, strict=True)), (gaps, delays)
     assert user.get(f"/webhooks/{sub['id']}").json()["consecutiveFailures"] == 0
 
 
