@@ -173,8 +173,7 @@ def create_order(
 
 
 def get_order(order_id: str) -> CryptoOrder | None:
-    snap = _orders().document(order_id).get()
-    return CryptoOrder.from_doc(order_id, snap.to_dict() or {}) if snap.exists else None
+    return CryptoOrder.fetch(order_id)
 
 
 def visible_order(uid: str, order_id: str) -> CryptoOrder:
@@ -188,10 +187,7 @@ def visible_order(uid: str, order_id: str) -> CryptoOrder:
 
 
 def _read_order(txn: Any, order_id: str) -> CryptoOrder:
-    snap = _orders().document(order_id).get(transaction=txn)
-    if not snap.exists:
-        raise NotFound(f"No order {order_id}.")
-    return CryptoOrder.from_doc(order_id, snap.to_dict() or {})
+    return CryptoOrder.require(order_id, txn, label="order")
 
 
 def take_order(taker: UserProfile, order_id: str, *, now: datetime | None = None) -> CryptoOrder:

@@ -137,8 +137,7 @@ def create_loan(
 
 
 def get_loan(loan_id: str) -> Loan | None:
-    snap = _loans().document(loan_id).get()
-    return Loan.from_doc(loan_id, snap.to_dict() or {}) if snap.exists else None
+    return Loan.fetch(loan_id)
 
 
 def visible_loan(uid: str, loan_id: str) -> Loan:
@@ -152,10 +151,7 @@ def visible_loan(uid: str, loan_id: str) -> Loan:
 
 
 def _read_loan(txn: Any, loan_id: str) -> Loan:
-    snap = _loans().document(loan_id).get(transaction=txn)
-    if not snap.exists:
-        raise NotFound(f"No loan {loan_id}.")
-    return Loan.from_doc(loan_id, snap.to_dict() or {})
+    return Loan.require(loan_id, txn)
 
 
 def cancel_loan(uid: str, loan_id: str, *, now: datetime | None = None) -> Loan:
@@ -349,8 +345,7 @@ def repay_loan(borrower_id: str, loan_id: str, amount: int, *, now: datetime | N
         if loan.status != LoanStatus.DISBURSED or not loan.investor_id or not loan.investment_id:
             raise Conflict(f"A {loan.status.value} loan takes no repayment.", code="invalid_state")
         inv_ref = store.db().collection(store.INVESTMENTS).document(loan.investment_id)
-        inv_snap = inv_ref.get(transaction=txn)
-        investment = Investment.from_doc(inv_snap.id, inv_snap.to_dict() or {})
+        investment = Investment.require(loan.investment_id, txn)
         ledger = Ledger(txn, now)
         ledger.read(borrower_id, loan.investor_id)
         if amount > loan.outstanding:
@@ -447,8 +442,7 @@ def mark_defaults(now: datetime | None = None, *, limit: int = 500) -> int:
             ):
                 return False
             inv_ref = store.db().collection(store.INVESTMENTS).document(loan.investment_id)
-            inv_snap = inv_ref.get(transaction=txn)
-            investment = Investment.from_doc(inv_snap.id, inv_snap.to_dict() or {})
+            investment = Investment.require(loan.investment_id, txn)
             ledger = Ledger(txn, now)
             ledger.read(loan.investor_id)
             wallet = ledger.touch(loan.investor_id)

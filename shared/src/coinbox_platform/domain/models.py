@@ -22,12 +22,31 @@ from coinbox_platform.tiers import KycStatus, MembershipTier, Role
 class Document(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
     object_name: ClassVar[str] = ""
+    collection: ClassVar[str] = ""  # where the documents live
 
     id: str
 
     @classmethod
     def from_doc(cls, doc_id: str, data: dict[str, Any]) -> Self:
         return cls.model_validate({**data, "id": doc_id})
+
+    @classmethod
+    def fetch(cls, doc_id: str, transaction: Any = None) -> Self | None:
+        """The document by id (read in `transaction` when given), or None."""
+        from coinbox_platform import store
+
+        snap = store.db().collection(cls.collection).document(doc_id).get(transaction=transaction)
+        return cls.from_doc(doc_id, snap.to_dict() or {}) if snap.exists else None
+
+    @classmethod
+    def require(cls, doc_id: str, transaction: Any = None, *, label: str = "") -> Self:
+        """The document by id, or NotFound ("No <label> <id>.")."""
+        from coinbox_platform.errors import NotFound
+
+        found = cls.fetch(doc_id, transaction)
+        if found is None:
+            raise NotFound(f"No {label or cls.object_name} {doc_id}.")
+        return found
 
     def to_doc(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude={"id"})
@@ -41,6 +60,7 @@ class Document(BaseModel):
 
 class UserProfile(Document):
     object_name: ClassVar[str] = "user"
+    collection: ClassVar[str] = "users"
     email: str | None = None
     display_name: str | None = None
     role: Role = Role.USER
@@ -68,6 +88,7 @@ class LoanStatus(StrEnum):
 
 class Loan(Document):
     object_name: ClassVar[str] = "loan"
+    collection: ClassVar[str] = "loans"
     borrower_id: str
     amount: int
     interest_rate: int
@@ -100,6 +121,7 @@ class InvestmentStatus(StrEnum):
 
 class Investment(Document):
     object_name: ClassVar[str] = "investment"
+    collection: ClassVar[str] = "investments"
     investor_id: str
     borrower_id: str
     loan_id: str
@@ -127,6 +149,7 @@ class OrderStatus(StrEnum):
 
 class CryptoOrder(Document):
     object_name: ClassVar[str] = "crypto_order"
+    collection: ClassVar[str] = "cryptoOrders"
     user_id: str
     asset: Asset
     side: OrderSide
@@ -178,6 +201,7 @@ class LedgerEntry(Document):
     part; `walletVersion` numbers the wallet's changes 1, 2, 3… with no gap."""
 
     object_name: ClassVar[str] = "transaction"
+    collection: ClassVar[str] = "transactions"
     user_id: str
     type: LedgerType
     amount: int
@@ -216,6 +240,7 @@ class Priority(StrEnum):
 
 class Notification(Document):
     object_name: ClassVar[str] = "message"
+    collection: ClassVar[str] = "notifications"
     user_id: str
     title: str
     body: str

@@ -13,8 +13,7 @@ from coinbox_platform.tiers import KycStatus, MembershipTier, Role
 
 
 def get_profile(uid: str) -> UserProfile | None:
-    snap = store.db().collection(store.USERS).document(uid).get()
-    return UserProfile.from_doc(uid, snap.to_dict() or {}) if snap.exists else None
+    return UserProfile.fetch(uid)
 
 
 def require_profile(uid: str) -> UserProfile:
