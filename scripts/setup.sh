@@ -23,6 +23,10 @@ if [ ! -x node_modules/.bin/firebase ] || [ "$(cat "$STATE/npm.stamp" 2>/dev/nul
   echo "$lock_sum" > "$STATE/npm.stamp"
 fi
 
+# The functions emulator can hand two Python workers one port (requests then reach the wrong
+# function); the patch is idempotent and checked on every run.
+python3 scripts/patch_firebase_tools.py
+
 # --- Python venv -----------------------------------------------------------------------------
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
