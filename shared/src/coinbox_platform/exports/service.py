@@ -276,6 +276,7 @@ def _rows(
         if len(docs) < PAGE_SIZE:
             return
         last = docs[-1]
+        del docs  # let the page go before the next one arrives: one page in memory, not two
 
 
 def _count(etype: ExportType, user_id: str, spec: ExportSpec) -> int:
