@@ -73,10 +73,11 @@ def test_every_domain_event_type_reaches_a_real_receiver_signed(receiver: Receiv
     kyc_user = make_api_user(kyc=KycStatus.PENDING)
     staff = make_profile(role=Role.SUPPORT)
     paths = {u.uid: f"/ok/{unique('all')}" for u in (borrower, investor, kyc_user)}
-    secrets = {
-        u.uid: subscribe(u, receiver.base + paths[u.uid])["secret"]
-        for u in (borrower, investor, kyc_user)
+    subs = {
+        u.uid: subscribe(u, receiver.base + paths[u.uid]) for u in (borrower, investor, kyc_user)
     }
+    secrets = {uid: sub["secret"] for uid, sub in subs.items()}
+    sub_ids = {uid: sub["id"] for uid, sub in subs.items()}
     b, i = users.require_profile(borrower.uid), users.require_profile(investor.uid)
 
     loan = loans.create_loan(b, LoanRequest(40_000, 20, 30, "stock for the shop"))
@@ -99,7 +100,19 @@ def test_every_domain_event_type_reaches_a_real_receiver_signed(receiver: Receiv
 
     wanted = set(catalog.DOMAIN_EVENT_TYPES)
     assert len(wanted) == 17
-    wait_for(lambda: wanted <= types_seen(), timeout=90, interval=0.5)
+    try:
+        wait_for(lambda: wanted <= types_seen(), timeout=90, interval=0.5)
+    except AssertionError:
+        # Say where the missing types stopped: no event, or a delivery in which state.
+        missing = wanted - types_seen()
+        trail = {
+            uid: sorted(
+                (d.get("eventType") or d.get("type"), d.get("status"), len(d.get("attempts") or []))
+                for d in deliveries_of(sub_id)
+            )
+            for uid, sub_id in sub_ids.items()
+        }
+        raise AssertionError(f"missing {sorted(missing)}; deliveries: {trail}") from None
     checked = 0
     for uid, path in paths.items():
         for r in receiver.on(path):

@@ -55,3 +55,19 @@ def test_unresolvable_host_is_refused() -> None:
     with pytest.raises(UnsafeUrl) as err:
         check_url("https://nowhere.invalid/", sandbox=False, resolve=fail)
     assert err.value.code == "unresolvable_host"
+
+
+@pytest.mark.parametrize(
+    "url, addresses",
+    [
+        ("https://8.8.8.8/hook", ()),
+        ("https://hooks.example.com/x", ("93.184.216.34",)),
+        ("https://mixed.example.com/x", ("127.0.0.1", "93.184.216.34")),
+    ],
+)
+def test_the_local_stack_delivers_to_loopback_only(url: str, addresses: tuple[str, ...]) -> None:
+    with pytest.raises(UnsafeUrl) as exc:
+        check_url(url, sandbox=True, local_only=True, resolve=lambda host, port: list(addresses))
+    assert exc.value.code == "local_stack_loopback_only"
+    ok = check_url("http://127.0.0.1:9/x", sandbox=True, local_only=True)
+    assert ok.addresses == ("127.0.0.1",)

@@ -43,12 +43,17 @@ def db() -> Client:
     return _client
 
 
-def run_transaction(fn: Callable[[Transaction], T], *, attempts: int = 12) -> T:
+def run_transaction(fn: Callable[[Transaction], T], *, attempts: int = 16) -> T:
     """Run `fn(transaction)` in a Firestore transaction, retrying contention with backoff.
 
     `fn` must do all its reads before its writes and may run more than once. Domain errors
     raised by `fn` propagate at once (nothing was written). Contention that outlasts every
     attempt becomes a 503 the caller may retry.
+
+    Retried: Aborted (contention) at any point, and DeadlineExceeded while `fn` was still
+    reading (a lock wait that outlasted the call). Never a DeadlineExceeded of the commit itself:
+    that commit may have been applied, and a rerun would apply it again with new ledger ids.
+    Never AlreadyExists: creating an existing document stays an error.
     """
     from google.api_core import exceptions as gexc
     from google.cloud import firestore
@@ -57,13 +62,22 @@ def run_transaction(fn: Callable[[Transaction], T], *, attempts: int = 12) -> T:
     last: Exception | None = None
     for attempt in range(attempts):
         txn = client.transaction(max_attempts=1)
+        committing = False
+
+        def body(t: Transaction) -> T:
+            nonlocal committing
+            out = fn(t)
+            committing = True  # the wrapper commits right after fn returns
+            return out
+
         try:
-            result: T = firestore.transactional(fn)(txn)
+            result: T = firestore.transactional(body)(txn)
             return result
         except gexc.Aborted as exc:
-            # Only contention is retried. Not DeadlineExceeded: a commit whose reply timed out
-            # may have been applied, and a rerun would apply it again with new ledger ids.
-            # Not AlreadyExists (a Conflict too): creating an existing document stays an error.
+            last = exc
+        except gexc.DeadlineExceeded as exc:
+            if committing:
+                raise
             last = exc
         except ValueError as exc:  # "Failed to commit transaction in 1 attempts."
             if not isinstance(exc.__cause__, gexc.Aborted):

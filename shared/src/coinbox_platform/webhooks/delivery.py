@@ -256,7 +256,7 @@ def send(sub: Subscription, event: Event, body: bytes, now: datetime) -> Attempt
     import urllib3
 
     try:
-        target = urls.check_url(sub.url, sandbox=settings().sandbox)
+        target = urls.check_url(sub.url, sandbox=settings().sandbox, local_only=settings().emulated)
     except urls.UnsafeUrl as exc:
         return AttemptResult(None, 0.0, None, f"unsafe_url: {exc.detail}")
     headers = signing.headers(

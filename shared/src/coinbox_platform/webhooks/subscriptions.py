@@ -121,7 +121,7 @@ def create_subscription(
     now = now or utcnow()
     events = validate_events(events)
     _check_description(description)
-    urls.check_url(url, sandbox=settings().sandbox)
+    urls.check_url(url, sandbox=settings().sandbox, local_only=settings().emulated)
     existing = (
         collection()
         .where(filter=FieldFilter("userId", "==", uid))
@@ -177,7 +177,7 @@ def update_subscription(
     now = now or utcnow()
     changes: dict[str, Any] = {"updatedAt": now}
     if url is not None:
-        urls.check_url(url, sandbox=settings().sandbox)
+        urls.check_url(url, sandbox=settings().sandbox, local_only=settings().emulated)
         changes["url"] = url
     if events is not None:
         changes["events"] = validate_events(events)

@@ -85,8 +85,13 @@ def address_problem(address: str, *, sandbox: bool) -> str | None:
     return None
 
 
-def check_url(url: str, *, sandbox: bool, resolve: Resolver = system_resolver) -> Target:
-    """Parse and vet a webhook URL; raises UnsafeUrl (a 400 on field `url`) if refused."""
+def check_url(
+    url: str, *, sandbox: bool, local_only: bool = False, resolve: Resolver = system_resolver
+) -> Target:
+    """Parse and vet a webhook URL; raises UnsafeUrl (a 400 on field `url`) if refused.
+
+    `local_only` (the local emulator stack) admits loopback addresses only: a stack that runs
+    on a developer's or CI's machine never sends traffic anywhere else."""
     if len(url) > MAX_URL:
         raise _refuse(f"The URL is longer than {MAX_URL} characters.", "invalid_url")
     try:
@@ -122,6 +127,11 @@ def check_url(url: str, *, sandbox: bool, resolve: Resolver = system_resolver) -
         if problem:
             raise _refuse(f"The URL's host resolves to {problem}, which cannot receive webhooks.")
     loopback_only = all(ipaddress.ip_address(a.split("%", 1)[0]).is_loopback for a in addresses)
+    if local_only and not loopback_only:
+        raise _refuse(
+            "The local emulator stack delivers webhooks to 127.0.0.1 / localhost only.",
+            "local_stack_loopback_only",
+        )
     if parts.scheme != "https" and not (sandbox and loopback_only):
         raise _refuse("The URL must use https://.", "https_required")
     path = parts.path or "/"
