@@ -71,3 +71,9 @@ def test_the_local_stack_delivers_to_loopback_only(url: str, addresses: tuple[st
     assert exc.value.code == "local_stack_loopback_only"
     ok = check_url("http://127.0.0.1:9/x", sandbox=True, local_only=True)
     assert ok.addresses == ("127.0.0.1",)
+
+
+def test_plain_http_to_a_public_host_needs_https() -> None:
+    with pytest.raises(UnsafeUrl) as exc:
+        check_url("http://hooks.example.com/x", sandbox=False, resolve=resolver("93.184.216.34"))
+    assert exc.value.code == "https_required"
