@@ -21,7 +21,7 @@ lint:
 
 typecheck:
 	$(PY) -m mypy shared/src
-	cd functions && venv/bin/python -m mypy --config-file ../mypy.ini main.py api jobs tasks triggers
+	cd functions && venv/bin/python -m mypy --config-file ../mypy.ini main.py deploy.py api jobs tasks triggers
 
 unit:
 	$(PY) -m pytest tests/unit -q

@@ -1,7 +1,8 @@
 """Index of every Cloud Function; the Firebase CLI discovers what this module exposes.
 
 Each module keeps its top-level imports to the firebase_functions decorators: the platform
-library is imported inside the handlers, so discovery and cold starts stay light.
+library is imported inside the handlers, so discovery and cold starts stay light. Logging is
+configured once here, for every function (structured JSON lines: coinbox_platform.logs).
 """
 
 from api.admin import admin
@@ -19,6 +20,7 @@ from api.openapi import openapi
 from api.transactions import transactions
 from api.wallet import wallet
 from api.webhooks import webhooks
+from coinbox_platform.logs import configure
 from jobs.maintenance import (
     deleteexpiredexports,
     expirecryptoorders,
@@ -38,6 +40,8 @@ from triggers.domain_events import (
     transactionevents,
     userevents,
 )
+
+configure()
 
 __all__ = [
     "admin",

@@ -3,10 +3,10 @@
 from firebase_functions import https_fn
 from flask import Request, Response
 
-from api.options import HTTP_OPTIONS
+from deploy import http_options
 
 
-@https_fn.on_request(**HTTP_OPTIONS)
+@https_fn.on_request(**http_options("wallet"))
 def wallet(req: Request) -> Response:
     from coinbox_platform.api.app import handle
 

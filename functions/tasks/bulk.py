@@ -22,6 +22,13 @@ from firebase_functions import https_fn, options, tasks_fn
     memory=options.MemoryOption.MB_512,
 )
 def fanoutmessages(req: https_fn.CallableRequest[Any]) -> None:
+    from coinbox_platform import logs
+
+    with logs.run_context("fanoutmessages", req.raw_request.headers):
+        _fanoutmessages(req)
+
+
+def _fanoutmessages(req: https_fn.CallableRequest[Any]) -> None:
     import logging
 
     from coinbox_platform.bulk.fanout import step

@@ -11,7 +11,7 @@ from typing import Any
 
 from firebase_functions import https_fn, options, tasks_fn
 
-from api.options import SECRETS
+from deploy import secrets_of
 
 
 @tasks_fn.on_task_dispatched(
@@ -22,9 +22,16 @@ from api.options import SECRETS
     rate_limits=options.RateLimits(max_concurrent_dispatches=100, max_dispatches_per_second=200),
     timeout_sec=120,
     memory=options.MemoryOption.MB_512,
-    secrets=SECRETS,
+    secrets=secrets_of("deliverwebhook"),
 )
 def deliverwebhook(req: https_fn.CallableRequest[Any]) -> None:
+    from coinbox_platform import logs
+
+    with logs.run_context("deliverwebhook", req.raw_request.headers):
+        _deliverwebhook(req)
+
+
+def _deliverwebhook(req: https_fn.CallableRequest[Any]) -> None:
     import logging
 
     from coinbox_platform.ids import has_prefix

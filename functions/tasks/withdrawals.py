@@ -20,6 +20,13 @@ from firebase_functions import https_fn, options, tasks_fn
     timeout_sec=60,
 )
 def settlewithdrawal(req: https_fn.CallableRequest[Any]) -> None:
+    from coinbox_platform import logs
+
+    with logs.run_context("settlewithdrawal", req.raw_request.headers):
+        _settlewithdrawal(req)
+
+
+def _settlewithdrawal(req: https_fn.CallableRequest[Any]) -> None:
     import logging
 
     from coinbox_platform.domain.wallets import settle_withdrawal

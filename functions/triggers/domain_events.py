@@ -15,6 +15,13 @@ OPTIONS: dict[str, Any] = {"region": "us-central1", "timeout_sec": 60}
 
 
 def _handle(collection: str, event: Any) -> None:
+    from coinbox_platform import logs
+
+    with logs.run_context(f"{collection}-trigger", None, event=str(event.id)):
+        _emit(collection, event)
+
+
+def _emit(collection: str, event: Any) -> None:
     from coinbox_platform.webhooks.events import handle_change
 
     change = event.data

@@ -254,13 +254,14 @@ def test_redelivered_trigger_emits_once(receiver: Receiver) -> None:
         .collection(WEBHOOK_EVENTS)
         .where(filter=FieldFilter("source", ">=", f"loans/{loan.id}#"))
     )
-    ids = [
-        e.id for e in events.where(filter=FieldFilter("source", "<", f"loans/{loan.id}$")).stream()
-    ]
-    assert sorted(ids) == sorted(
+    found = {
+        e.id: (e.get("source"), e.get("type"))
+        for e in events.where(filter=FieldFilter("source", "<", f"loans/{loan.id}$")).stream()
+    }
+    assert sorted(found) == sorted(
         [created_id, event_id(f"loans/{loan.id}#status:approved", "loan.approved")]
-    )
-    for eid in ids:
+    ), found
+    for eid in found:
         q = (
             store.db()
             .collection(WEBHOOK_DELIVERIES)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from coinbox_platform import store
 from coinbox_platform.clock import iso, utcnow
-from coinbox_platform.config import settings
+from coinbox_platform.config import Secret, secret
 from coinbox_platform.errors import (
     Conflict,
     FieldError,
@@ -141,15 +141,17 @@ def check_format(key: str) -> None:
         raise KeyFormatError("bad_checksum", "The API key's checksum is wrong: check for typos.")
 
 
+def _pepper() -> bytes:
+    return secret(Secret.API_KEY_PEPPER).encode()
+
+
 def _hmac(purpose: bytes, key: str) -> bytes:
-    return hmac.new(
-        settings().api_key_pepper.encode(), purpose + b"\0" + key.encode(), hashlib.sha256
-    ).digest()
+    return hmac.new(_pepper(), purpose + b"\0" + key.encode(), hashlib.sha256).digest()
 
 
 def key_hash(key: str) -> str:
     """What apiKeys/{id}.hash stores: hex HMAC-SHA256 of the key with the server's pepper."""
-    return hmac.new(settings().api_key_pepper.encode(), key.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_pepper(), key.encode(), hashlib.sha256).hexdigest()
 
 
 def key_id(key: str) -> str:

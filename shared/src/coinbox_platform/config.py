@@ -1,12 +1,43 @@
-"""Settings, read once from the environment into one typed object."""
+"""Settings, read once from the environment into one typed object; secrets, read where used.
+
+Plain settings (`settings()`) are read once per instance. Secrets are not part of them: a
+secret is read by `secret(Secret.X)` only on the code path that uses it, so a function that
+never hashes an API key or decrypts a webhook secret neither needs nor is given that secret
+(the table of which function declares which secret is `functions/deploy.py`; docs/deploy.md).
+Outside the emulator a missing secret raises `MissingSecret`; under the emulator a fixed
+development value stands in for it.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import threading
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 
 DEV_API_KEY_PEPPER = "coinbox-dev-pepper-not-for-production"
+
+
+class Secret(StrEnum):
+    """Every secret the code reads: Firebase secrets (Secret Manager) in production."""
+
+    API_KEY_PEPPER = "API_KEY_PEPPER"  # HMAC pepper of API key hashes and ids
+    WEBHOOK_SECRET_KEY = "WEBHOOK_SECRET_KEY"  # noqa: S105 (a name) AES-256 key of webhook secrets
+
+
+_DEV_VALUES = {
+    Secret.API_KEY_PEPPER: DEV_API_KEY_PEPPER,
+    Secret.WEBHOOK_SECRET_KEY: base64.b64encode(
+        hashlib.sha256(b"coinbox-dev-webhook-key-not-for-production").digest()
+    ).decode(),
+}
+
+
+class MissingSecret(RuntimeError):
+    """A code path read a secret its function was not given (a deploy misconfiguration)."""
 
 
 @dataclass(frozen=True)
@@ -14,7 +45,6 @@ class Settings:
     project_id: str
     emulated: bool
     sandbox: bool
-    api_key_pepper: str
     portal_origins: tuple[str, ...] = field(default_factory=tuple)
     version: str = "0.1.0"
 
@@ -35,11 +65,6 @@ def settings() -> Settings:
         os.environ.get("FUNCTIONS_EMULATOR")
     )
     sandbox = emulated or _truthy(os.environ.get("COINBOX_SANDBOX"))
-    pepper = os.environ.get("API_KEY_PEPPER") or ""
-    if not pepper:
-        if not emulated:
-            raise RuntimeError("API_KEY_PEPPER must be set outside the emulator")
-        pepper = DEV_API_KEY_PEPPER
     origins = tuple(
         o.strip()
         for o in os.environ.get(
@@ -51,6 +76,31 @@ def settings() -> Settings:
         project_id=project,
         emulated=emulated,
         sandbox=sandbox,
-        api_key_pepper=pepper,
         portal_origins=origins,
     )
+
+
+_read: set[Secret] = set()
+_read_lock = threading.Lock()
+
+
+def secret(name: Secret) -> str:
+    """The value of secret `name`, read from the environment Firebase fills from Secret
+    Manager for the functions that declare it. Raises MissingSecret outside the emulator when
+    it is not set. Every read is recorded (`secrets_read`) for the production-mode test."""
+    with _read_lock:
+        _read.add(name)
+    value = os.environ.get(name.value, "")
+    if value:
+        return value
+    if settings().emulated:
+        return _DEV_VALUES[name]
+    raise MissingSecret(
+        f"{name.value} is not set: declare it as a secret of this function (functions/deploy.py)"
+    )
+
+
+def secrets_read() -> frozenset[Secret]:
+    """The secrets this process has read so far."""
+    with _read_lock:
+        return frozenset(_read)

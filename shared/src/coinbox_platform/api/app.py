@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from coinbox_platform import logs
 from coinbox_platform.clock import utcnow
 from coinbox_platform.config import settings
 from coinbox_platform.errors import (
@@ -32,6 +33,7 @@ from coinbox_platform.errors import (
     Forbidden,
     InvalidRequest,
     NotFound,
+    ServiceUnavailable,
 )
 from coinbox_platform.ids import new_id
 
@@ -217,15 +219,21 @@ def _normalise_path(path: str) -> str:
 
 def handle(request: Request, family: str | None = None) -> Response:
     """Serve one request for an endpoint family (None: every route, for tests and tools)."""
-    from flask import Response
-
-    from coinbox_platform.api import auth, idempotency
     from coinbox_platform.api.routes import load_all
-    from coinbox_platform.api.routing import TABLE
 
     load_all()
     started = time.perf_counter()
     request_id = new_id("req")
+    with logs.context(request_id, request.headers):
+        return _serve(request, family, request_id, started)
+
+
+def _serve(request: Request, family: str | None, request_id: str, started: float) -> Response:
+    from flask import Response
+
+    from coinbox_platform.api import auth, idempotency
+    from coinbox_platform.api.routing import TABLE
+
     path = _normalise_path(request.path)
     headers: dict[str, str] = {"X-Request-Id": request_id}
     headers |= _cors_headers(request)
@@ -249,6 +257,7 @@ def handle(request: Request, family: str | None = None) -> Response:
         route_template = route.template
         if route.sandbox_only and not settings().sandbox:
             raise Forbidden("This endpoint is only available in sandbox mode.", code="sandbox_only")
+        _load_secrets(route)
         call = Call(
             request=request, route=route, request_id=request_id, now=utcnow(), params=params
         )
@@ -300,7 +309,7 @@ def handle(request: Request, family: str | None = None) -> Response:
             content_type="application/problem+json",
         )
     except Exception:
-        log.exception("unhandled error", extra={"requestId": request_id, "path": path})
+        log.exception("unhandled error in %s %s", request.method, path)
         error_code = "internal_error"
         internal = CoinboxError(
             "An unexpected error occurred. Quote the requestId to support.", code="internal_error"
@@ -333,11 +342,31 @@ def handle(request: Request, family: str | None = None) -> Response:
     return resp
 
 
+def _load_secrets(route: Route) -> None:
+    """Read the route's secrets before anything else happens: a function deployed without one
+    answers 503 and changes nothing (the cause is logged for the operator)."""
+    from coinbox_platform.config import MissingSecret, Secret, secret
+
+    for name in route.secrets:
+        try:
+            secret(Secret(name))
+        except MissingSecret:
+            log.exception("route %s %s cannot run", route.method, route.template)
+            raise ServiceUnavailable(
+                "This endpoint is not available right now; retry later."
+            ) from None
+
+
 def _log(o: Outcome) -> None:
-    record = {
-        "severity": "ERROR" if o.status >= 500 else "INFO",
-        "message": f"{o.method} {o.route} {o.status}",
-        "requestId": o.request_id,
+    """The request's one access line (Cloud Logging: severity, requestId, trace; docs/deploy.md)."""
+    fields = {
+        "httpRequest": {
+            "requestMethod": o.method,
+            "status": o.status,
+            "latency": f"{o.latency_ms / 1000:.6f}s",
+            "userAgent": o.user_agent,
+            "remoteIp": o.ip,
+        },
         "route": o.route,
         "status": o.status,
         "latencyMs": round(o.latency_ms, 2),
@@ -345,4 +374,5 @@ def _log(o: Outcome) -> None:
         "keyId": o.principal.key_id if o.principal else None,
         "code": o.error_code,
     }
-    log.info(json.dumps(record))
+    level = logging.ERROR if o.status >= 500 else logging.INFO
+    log.log(level, "%s %s %s", o.method, o.route, o.status, extra={"fields": fields})

@@ -32,6 +32,9 @@ class Route:
     tags: tuple[str, ...] = ()
     description: str = ""
     sandbox_only: bool = False
+    # Secrets the handler needs beyond the pipeline's (config.Secret values): loaded before
+    # the request touches anything, so a function deployed without them fails cleanly.
+    secrets: tuple[str, ...] = ()
     # For handlers that parse the body themselves (CSV uploads): what the OpenAPI document
     # shows as the request body, the other media types it accepts, and further success
     # statuses (e.g. 207) with their descriptions.

@@ -179,22 +179,17 @@ def emit_completed(batch_id: str, data: dict[str, Any], now: datetime | None = N
     """`bulk.completed` to the owner's webhook subscriptions; the event id is derived from the
     batch, so emitting twice emits once. Never fails the batch (it has been recorded)."""
     try:
-        from coinbox_platform.webhooks import catalog
-        from coinbox_platform.webhooks.events import Event, derived_id, emit
+        from coinbox_platform.webhooks.events import emit_about
 
-        now = now or utcnow()
         obj = {k: v for k, v in to_api(batch_id, data).items() if k not in ("items", "errors")}
-        source = f"{BULK_LOG}/{batch_id}#completed"
-        emit(
-            Event(
-                id=derived_id("evt", source, "bulk.completed"),
-                type="bulk.completed",
-                created_at=now,
-                data={"object": obj},
-                user_ids=[data["userId"]],
-                source=source,
-                expire_at=now + catalog.EVENT_RETENTION,
-            )
+        emit_about(
+            BULK_LOG,
+            batch_id,
+            "completed",
+            "bulk.completed",
+            obj=obj,
+            user_ids=[data["userId"]],
+            now=now,
         )
     except Exception:
         log.exception("bulk.completed for %s could not be emitted", batch_id)

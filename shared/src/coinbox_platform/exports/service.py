@@ -301,12 +301,43 @@ def storage_path(user_id: str, export_id: str, fmt: str) -> str:
 
 def run_export(export_id: str, *, now: datetime | None = None) -> dict[str, Any] | None:
     """The task body. Returns the finished record, or None when there was nothing to do."""
-    from coinbox_platform import storage
-
     now = now or utcnow()
     job = _claim(export_id, now)
     if job is None:
+        _announce_again(export_id)
         return None
+    record = _produce(export_id, job, now)
+    _announce(export_id, job["userId"], record)
+    return record
+
+
+FINAL_EVENTS = {"completed": "export.completed", "failed": "export.failed"}
+
+
+def _announce(export_id: str, user_id: str, record: dict[str, Any]) -> None:
+    """`export.completed` or `export.failed` to the owner. An emission that fails raises, so
+    the task is retried; the retry finds the export finished and announces it again (the event
+    id is derived from the export, so it is emitted once)."""
+    from coinbox_platform.webhooks.events import emit_about
+
+    event_type = FINAL_EVENTS.get(record["status"])
+    if event_type is not None:
+        emit_about(
+            EXPORT_LOGS, export_id, record["status"], event_type, obj=record, user_ids=[user_id]
+        )
+
+
+def _announce_again(export_id: str) -> None:
+    snap = _logs().document(export_id).get()
+    data = snap.to_dict() or {}
+    if snap.exists and data.get("status") in FINAL_EVENTS:
+        _announce(export_id, data["userId"], to_api(export_id, data))
+
+
+def _produce(export_id: str, job: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Write the file and finish the record: completed, or failed with the reason."""
+    from coinbox_platform import storage
+
     ref = _logs().document(export_id)
     spec = ExportSpec.from_doc(job)
     user_id = job["userId"]
@@ -350,9 +381,10 @@ def run_export(export_id: str, *, now: datetime | None = None) -> dict[str, Any]
         ref.update(done)
         return to_api(export_id, {**job, **done})
     except CoinboxError as err:
+        reasons = "; ".join(f"{e.field}: {e.message}" for e in err.errors)
         failed = {
             "status": "failed",
-            "error": err.detail,
+            "error": f"{err.detail} {reasons}".strip(),
             "errorCode": err.code,
             "completedAt": utcnow(),
         }

@@ -53,6 +53,7 @@ from coinbox_platform.webhooks import (
     WEBHOOK_DELIVERIES,
     WEBHOOK_SUBSCRIPTIONS,
     catalog,
+    encryption,
     signing,
     subscriptions,
     urls,
@@ -309,6 +310,7 @@ def send(sub: Subscription, event: Event, body: bytes, now: datetime) -> Attempt
 def deliver(delivery_id: str, *, sleep: Callable[[float], None] = time.sleep) -> str:
     """Work one delivery (the task-queue handler). Returns what happened, for logs and tests:
     missing, done, leased, early, skipped, stale, succeeded, failed, retrying."""
+    encryption.check_key()  # signing needs it: fail before leasing, not after
     ref = collection().document(delivery_id)
     token = secrets.token_hex(8)
 

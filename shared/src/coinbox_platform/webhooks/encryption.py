@@ -1,8 +1,8 @@
 """Webhook secrets at rest: AES-256-GCM with a key from the environment.
 
-`WEBHOOK_SECRET_KEY` is 32 bytes, base64. Under the emulator a fixed development key is used
-(never outside it). The subscription id is bound as associated data, so a ciphertext copied
-onto another subscription does not decrypt.
+`WEBHOOK_SECRET_KEY` (config.Secret) is 32 bytes, base64. Under the emulator a fixed
+development key is used (never outside it). The subscription id is bound as associated data,
+so a ciphertext copied onto another subscription does not decrypt.
 
 Stored form: "v1:" + base64(12-byte nonce || ciphertext+tag).
 """
@@ -10,27 +10,26 @@ Stored form: "v1:" + base64(12-byte nonce || ciphertext+tag).
 from __future__ import annotations
 
 import base64
-import hashlib
-import os
 import secrets
 from functools import cache
 
-from coinbox_platform.config import settings
+from coinbox_platform.config import Secret, secret
 
 _VERSION = "v1:"
 
 
 @cache
 def _key() -> bytes:
-    raw = os.environ.get("WEBHOOK_SECRET_KEY", "")
-    if raw:
-        key = base64.b64decode(raw)
-        if len(key) != 32:
-            raise RuntimeError("WEBHOOK_SECRET_KEY must be 32 bytes, base64-encoded")
-        return key
-    if not settings().emulated:
-        raise RuntimeError("WEBHOOK_SECRET_KEY must be set outside the emulator")
-    return hashlib.sha256(b"coinbox-dev-webhook-key-not-for-production").digest()
+    key = base64.b64decode(secret(Secret.WEBHOOK_SECRET_KEY))
+    if len(key) != 32:
+        raise RuntimeError("WEBHOOK_SECRET_KEY must be 32 bytes, base64-encoded")
+    return key
+
+
+def check_key() -> None:
+    """Load the key now: code paths that will need it call this before they change anything,
+    so a function deployed without the secret fails before it leases or writes."""
+    _key()
 
 
 def encrypt(plaintext: str, subscription_id: str) -> str:

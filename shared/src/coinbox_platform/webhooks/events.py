@@ -205,18 +205,49 @@ def handle_change(
     now = now or utcnow()
     out = []
     for event_type, key in pairs:
-        source = f"{collection}/{doc_id}#{key}"
-        event = Event(
+        out.append(
+            emit_about(
+                collection,
+                doc_id,
+                key,
+                event_type,
+                obj=obj,
+                user_ids=users,
+                now=now,
+                enqueue=enqueue,
+            )
+        )
+    return out
+
+
+def emit_about(
+    collection: str,
+    doc_id: str,
+    key: str,
+    event_type: str,
+    *,
+    obj: dict[str, Any],
+    user_ids: list[str],
+    now: datetime | None = None,
+    enqueue: bool = True,
+) -> Emitted:
+    """Emit `event_type` about record `collection/doc_id` (a domain document, a bulk batch, an
+    export). `key` names the transition; the id is derived from record, key and type, so
+    emitting twice emits once."""
+    now = now or utcnow()
+    source = f"{collection}/{doc_id}#{key}"
+    return emit(
+        Event(
             id=event_id(source, event_type),
             type=event_type,
             created_at=now,
             data={"object": obj},
-            user_ids=users,
+            user_ids=user_ids,
             source=source,
             expire_at=now + catalog.EVENT_RETENTION,
-        )
-        out.append(emit(event, enqueue=enqueue))
-    return out
+        ),
+        enqueue=enqueue,
+    )
 
 
 def emit(event: Event, *, enqueue: bool = True, only_subscription: str | None = None) -> Emitted:

@@ -15,6 +15,7 @@ from coinbox_platform.api.app import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
 from coinbox_platform.api.schemas import ApiModel, ListEnvelope, ListParams
+from coinbox_platform.config import Secret
 from coinbox_platform.errors import FieldError, InvalidRequest, NotFound
 from coinbox_platform.ids import has_prefix
 from coinbox_platform.webhooks import WEBHOOK_DELIVERIES, WEBHOOK_SUBSCRIPTIONS, catalog
@@ -161,6 +162,7 @@ def list_webhooks(call: Call) -> Reply:
     status=201,
     errors=(400, 401, 403, 422),
     tags=TAGS,
+    secrets=(Secret.WEBHOOK_SECRET_KEY,),
 )
 def create_webhook(call: Call) -> Reply:
     body: CreateWebhook = call.body
@@ -262,6 +264,7 @@ def test_webhook(call: Call) -> Reply:
     response=WebhookEndpointWithSecret,
     errors=(401, 403, 404),
     tags=TAGS,
+    secrets=(Secret.WEBHOOK_SECRET_KEY,),
 )
 def rotate_webhook_secret(call: Call) -> Reply:
     sub, secret = subs.rotate_secret(call.uid, _sub_id(call), now=call.now)
