@@ -34,6 +34,7 @@ from coinbox_platform.errors import (
     InvalidRequest,
     NotFound,
     ServiceUnavailable,
+    problem_type,
 )
 from coinbox_platform.ids import new_id
 
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
     from coinbox_platform.api.routing import Route
 
 log = logging.getLogger("coinbox.api")
-PROBLEM_BASE = "https://docs.coinbox.example/errors/"
 MAX_BODY = 1_000_000
 
 
@@ -117,7 +117,7 @@ def json_bytes(value: Any) -> bytes:
 
 def problem(err: CoinboxError, request_id: str, instance: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "type": PROBLEM_BASE + err.code,
+        "type": problem_type(err.code),
         "title": err.title,
         "status": err.status,
         "detail": err.detail,

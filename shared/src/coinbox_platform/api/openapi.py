@@ -56,7 +56,10 @@ class Problem(BaseModel):
     # Extension members are allowed, e.g. `requiredScope` on insufficient_scope.
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
 
-    type: str = Field(examples=["https://docs.coinbox.example/errors/invalid_request"])
+    type: str = Field(
+        description="The code's entry in the error catalogue (`/docs/errors#<code>`).",
+        examples=["/docs/errors#invalid_request"],
+    )
     title: str = Field(examples=["Invalid request"])
     status: int = Field(ge=400, le=599, examples=[400])
     detail: str = Field(examples=["The request body is invalid."])
@@ -72,42 +75,16 @@ class Problem(BaseModel):
 
 
 _ERRORS: dict[int, tuple[str, str]] = {
-    400: (
-        "BadRequest",
-        "Invalid input: `invalid_request`, `invalid_json`, "
-        "`unsupported_media_type`, `payload_too_large`; `errors` names the fields.",
-    ),
-    401: (
-        "Unauthenticated",
-        "No or bad credentials: `unauthenticated`, `invalid_token`, "
-        "`invalid_authorization`, `invalid_api_key`.",
-    ),
-    403: (
-        "Forbidden",
-        "Authenticated but not allowed: `forbidden` (role), "
-        "`insufficient_scope` (the API key lacks the scope; `requiredScope` says which), "
-        "`sandbox_only`.",
-    ),
-    404: ("NotFound", "`not_found`: no such object, or one the caller may not see."),
-    405: ("MethodNotAllowed", "`method_not_allowed`; the `Allow` header lists the methods."),
-    409: (
-        "Conflict",
-        "`conflict` (the object is in the wrong state) or `idempotency_in_flight` "
-        "(a request with this Idempotency-Key is still running; retry after `Retry-After`).",
-    ),
-    422: (
-        "Unprocessable",
-        "A business rule refused the request (`insufficient_funds`, "
-        "`limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the "
-        "Idempotency-Key was used with a different request).",
-    ),
-    429: ("RateLimited", "`rate_limited`: retry after `Retry-After` seconds."),
-    500: ("InternalError", "`internal_error`: an unexpected error; quote the `requestId`."),
-    503: (
-        "ServiceUnavailable",
-        "`service_unavailable`: the data store or the rate limiter is "
-        "unreachable or busy; retry after `Retry-After`.",
-    ),
+    400: ("BadRequest", "Invalid input; `errors` names the fields."),
+    401: ("Unauthenticated", "No credentials, or bad ones."),
+    403: ("Forbidden", "Authenticated but not allowed (role, API-key scope or tier)."),
+    404: ("NotFound", "No such object, or one the caller may not see."),
+    405: ("MethodNotAllowed", "The `Allow` header lists the methods."),
+    409: ("Conflict", "The object's state, or a request with this Idempotency-Key still running."),
+    422: ("Unprocessable", "A business rule refused the request."),
+    429: ("RateLimited", "Retry after `Retry-After` seconds."),
+    500: ("InternalError", "An unexpected error; quote the `requestId`."),
+    503: ("ServiceUnavailable", "A dependency is busy or unreachable; retry after `Retry-After`."),
 }
 
 _HEADERS: dict[str, dict[str, Any]] = {
@@ -205,6 +182,7 @@ def build_document(table: RouteTable | None = None) -> dict[str, Any]:
         op = _operation(route, op_ids[id(route)], schemas, refs)
         paths.setdefault(route.template, {})[route.method.lower()] = op
         tags.update(dict.fromkeys(op["tags"]))
+    from coinbox_platform.errors import CODES
     from coinbox_platform.webhooks.catalog import openapi_webhooks
 
     return {
@@ -221,6 +199,9 @@ def build_document(table: RouteTable | None = None) -> dict[str, Any]:
         "tags": [{"name": t} for t in tags],
         "paths": paths,
         "webhooks": openapi_webhooks(),
+        "x-coinbox-errors": [
+            entry.to_dict() for entry in sorted(CODES.values(), key=lambda e: (e.status, e.code))
+        ],
         "components": {
             "schemas": schemas,
             "headers": _HEADERS,
@@ -301,22 +282,49 @@ def _camel(name: str) -> str:
 
 def error_statuses(route: Route) -> list[int]:
     """The error statuses `route` can answer (see the module docstring)."""
-    statuses = {500}
+    return sorted(operation_codes(route))
+
+
+def operation_codes(route: Route) -> dict[int, list[str]]:
+    """The error codes `route` can answer, by status: what the pipeline answers for any route
+    like it, the route's own rule codes (`Route.codes`), and the generic code of a status the
+    route declares without naming one (errors.CODES has them all)."""
+    from coinbox_platform.errors import CODES
+
+    codes: dict[int, list[str]] = {500: ["internal_error"]}
+
+    def add(status: int, *names: str) -> None:
+        bucket = codes.setdefault(status, [])
+        bucket.extend(n for n in names if n not in bucket)
+
     has_input = bool(route.body or route.query or route.path_params or route.method == "POST")
     if has_input:
-        statuses.add(400)
+        add(400, "invalid_request")
+    if route.body is not None or route.documented_body is not None:
+        add(400, "invalid_json", "unsupported_media_type", "payload_too_large")
     if route.auth != "none":
-        statuses |= {401, 429, 503}
-        if route.scope or route.auth in ("staff", "admin"):
-            statuses.add(403)
+        add(401, "unauthenticated", "invalid_authorization", "invalid_token", "invalid_api_key")
+        add(429, "rate_limited")
+        add(503, "service_unavailable")
+        if route.scope:
+            add(403, "insufficient_scope")
+        if route.auth in ("staff", "admin"):
+            add(403, "forbidden")
     if route.sandbox_only:
-        statuses.add(403)
+        add(403, "sandbox_only")
     if route.path_params:
-        statuses.add(404)
+        add(404, "not_found")
     if route.method == "POST" and route.auth != "none":
-        statuses |= {409, 422}
-    statuses |= set(route.errors)
-    return sorted(statuses)
+        add(409, "idempotency_in_flight")
+        add(422, "idempotency_conflict")
+    if route.secrets:
+        add(503, "service_unavailable")
+    for name in route.codes:
+        add(CODES[name].status, name)
+    for status in route.errors:
+        if status not in codes:
+            add(status, _error_code(status))
+    return {status: codes[status] for status in sorted(codes)}
 
 
 def _operation(
@@ -538,18 +546,22 @@ def _response_headers(route: Route, status: int) -> dict[str, Any]:
     return _headers(names, required=("X-Request-Id",))
 
 
-def _problem_response(description: str, status: int) -> dict[str, Any]:
+def _problem_response(description: str, status: int, codes: list[str]) -> dict[str, Any]:
+    from coinbox_platform.errors import problem_type
+
+    listed = ", ".join(f"[`{c}`](/docs/errors#{c})" for c in codes)
     return {
-        "description": description,
+        "description": f"{description} Codes: {listed}.",
+        "x-coinbox-codes": codes,
         "content": {
             PROBLEM_JSON: {
                 "schema": {"$ref": REF.format(model="Problem")},
                 "example": {
-                    "type": f"https://docs.coinbox.example/errors/{_error_code(status)}",
+                    "type": problem_type(codes[0]),
                     "title": HTTPStatus(status).phrase,
                     "status": status,
                     "detail": "What went wrong, for a person to read.",
-                    "code": _error_code(status),
+                    "code": codes[0],
                     "requestId": "req_4fZk2",
                 },
             }
@@ -603,10 +615,10 @@ def _responses(
             "description": description,
             "headers": _response_headers(route, status),
         }
-    for status in error_statuses(route):
+    for status, codes in operation_codes(route).items():
         description = _error_info(status)[1]
         out[str(status)] = {
-            **_problem_response(description, status),
+            **_problem_response(description, status, codes),
             "headers": _response_headers(route, status),
         }
     return out

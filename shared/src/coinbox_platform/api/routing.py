@@ -35,6 +35,10 @@ class Route:
     # Secrets the handler needs beyond the pipeline's (config.Secret values): loaded before
     # the request touches anything, so a function deployed without them fails cleanly.
     secrets: tuple[str, ...] = ()
+    # Error codes of the handler's own rules (errors.CODES), beyond what the pipeline answers
+    # for every route (bad input, authentication, scope, not found, limits): the OpenAPI
+    # document lists them under their status.
+    codes: tuple[str, ...] = ()
     # For handlers that parse the body themselves (CSV uploads): what the OpenAPI document
     # shows as the request body, the other media types it accepts, and further success
     # statuses (e.g. 207) with their descriptions.

@@ -100,6 +100,7 @@ def get_user(call: Call) -> Reply:
         "Admins change role and membership tier; support and admins change KYC. Staff cannot "
         "change their own account."
     ),
+    codes=("self_change",),
 )
 def update_user(call: Call) -> Reply:
     uid = call.params["uid"]

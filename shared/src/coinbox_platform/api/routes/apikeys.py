@@ -203,6 +203,7 @@ def _with_secret(key: apikeys.ApiKey, secret: str, now: datetime) -> dict[str, A
     "grant any tier. Scopes default to the tier's: basic `read:*`; pro `read:*`, "
     "`write:loans`, `write:investments`, `write:crypto`, `write:exports`; enterprise `*`. "
     "The `secret` is in this response only.",
+    codes=("tier_not_allowed", "insufficient_scope"),
 )
 def create_key(call: Call) -> Reply:
     from coinbox_platform.domain.users import require_profile
@@ -293,6 +294,7 @@ def get_key(call: Call) -> Reply:
     tags=TAGS,
     description="Scopes must stay within the key's tier. Takes effect within 30 s "
     "everywhere (instances cache verified keys that long).",
+    codes=("insufficient_scope", "conflict"),
 )
 def update_key(call: Call) -> Reply:
     body: ApiKeyUpdate = call.body
@@ -317,6 +319,7 @@ def update_key(call: Call) -> Reply:
     tags=TAGS,
     description="The key stops working at once on the instance that revoked it and within "
     "30 s everywhere.",
+    codes=("already_revoked",),
 )
 def revoke_key(call: Call) -> Reply:
     record = apikeys.revoke_api_key(call.uid, _key_id(call), actor=_actor(call), now=call.now)
@@ -337,6 +340,7 @@ def revoke_key(call: Call) -> Reply:
     description="Issues a new key with the same name, tier and scopes (its `secret` is in this "
     "response only). The old key keeps working until `graceUntil` (now + "
     "`gracePeriodSeconds`, 0 s to 7 days), then counts as revoked.",
+    codes=("tier_not_allowed", "conflict"),
 )
 def rotate_key(call: Call) -> Reply:
     body: ApiKeyRotate = call.body

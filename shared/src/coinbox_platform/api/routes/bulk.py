@@ -439,6 +439,7 @@ _POST_DESCRIPTION = (
     description=_POST_DESCRIPTION.format(
         single="POST /v1/loans", kind="loans", limit=MAX_ITEMS["loans"], scope="write:loans"
     ),
+    codes=("invalid_csv", "too_many_items", "batch_failed"),
 )
 def bulk_loans(call: Call) -> Reply:
     _require_scope(call, "write:loans")
@@ -470,6 +471,7 @@ def bulk_loans(call: Call) -> Reply:
     + " Independent mode debits the running balance item by item: a batch costing more than "
     "the balance funds items in order while the money lasts and never overdraws. A loan named "
     "twice is refused (`duplicate_loan`).",
+    codes=("invalid_csv", "too_many_items", "batch_failed"),
 )
 def bulk_investments(call: Call) -> Reply:
     _require_scope(call, "write:investments")
@@ -511,6 +513,7 @@ def bulk_investments(call: Call) -> Reply:
         limit=MAX_ITEMS["crypto_orders"],
         scope="write:crypto",
     ),
+    codes=("invalid_csv", "too_many_items", "batch_failed"),
 )
 def bulk_crypto_orders(call: Call) -> Reply:
     _require_scope(call, "write:crypto")
@@ -547,6 +550,7 @@ _MESSAGE_FIELDS = ("group", "title", "body", "priority")
     "out through a task queue in chunks, `progress.delivered` grows while it runs, every "
     "recipient gets the message exactly once, and the batch is `completed` at the end "
     "(`bulk.completed` fires).",
+    codes=("invalid_csv", "too_many_items", "batch_failed"),
 )
 def bulk_messages(call: Call) -> Reply:
     _require_scope(call, "write:messages")

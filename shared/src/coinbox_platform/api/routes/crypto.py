@@ -202,6 +202,7 @@ def list_orders(call: Call) -> Reply:
         "value R10; the tier's max per trade, weekly volume and open orders apply. Errors: "
         "`insufficient_funds`, `limit_exceeded`, `below_minimum` (422)."
     ),
+    codes=("insufficient_funds", "limit_exceeded", "below_minimum"),
 )
 def create_order(call: Call) -> Reply:
     body: OrderCreate = call.body
@@ -247,6 +248,7 @@ def get_order(call: Call) -> Reply:
         "the creator's fee goes to the platform. Errors: `order_not_open` (409), "
         "`self_trade`, `insufficient_funds`, `limit_exceeded` (422)."
     ),
+    codes=("order_not_open", "self_trade", "insufficient_funds", "limit_exceeded"),
 )
 def take_order(call: Call) -> Reply:
     # The order is read again inside the take's transaction; this read keeps orders the caller
@@ -266,6 +268,7 @@ def take_order(call: Call) -> Reply:
     errors=(401, 403, 404, 409),
     tags=TAGS,
     description="Creator only; releases the locked funds. A closed order is `order_not_open`.",
+    codes=("order_not_open",),
 )
 def cancel_order(call: Call) -> Reply:
     order = crypto.cancel_order(call.uid, call.params["orderId"], now=call.now)
@@ -283,6 +286,7 @@ def cancel_order(call: Call) -> Reply:
     errors=(400, 401, 403),
     tags=TAGS,
     description="Open listings: bids highest price first, asks lowest first (then oldest).",
+    codes=("unknown_asset",),
 )
 def order_book(call: Call) -> Reply:
     raw = call.params["asset"]

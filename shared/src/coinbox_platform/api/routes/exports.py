@@ -200,6 +200,7 @@ def get(call: Call) -> Reply:
     tags=("Exports",),
     description="The file, to its owner, until it expires (410 after). 409 while not completed.",
     extra={"binary": True},
+    codes=("export_not_ready", "export_expired"),
 )
 def download(call: Call) -> Reply:
     dl = service.open_download(call.uid, _export_id(call), now=call.now)

@@ -161,6 +161,14 @@ def list_investments(call: Call) -> Reply:
     "the R10 fee, the borrower receives `amount`, the loan becomes `disbursed`. Refusals: 409 "
     "`loan_not_open`; 422 `amount_mismatch`, `self_investment`, `kyc_required`, "
     "`limit_exceeded` (tier investment limit on active principal), `insufficient_funds`.",
+    codes=(
+        "loan_not_open",
+        "insufficient_funds",
+        "limit_exceeded",
+        "kyc_required",
+        "self_investment",
+        "amount_mismatch",
+    ),
 )
 def create(call: Call) -> Reply:
     body: InvestmentCreate = call.body

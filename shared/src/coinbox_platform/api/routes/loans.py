@@ -391,6 +391,7 @@ def retrieve(call: Call) -> Reply:
     tags=("Loans",),
     description="The borrower withdraws a loan nobody has funded yet (409 `invalid_state` "
     "otherwise). Others who can see the loan get 403 `not_borrower`.",
+    codes=("invalid_state",),
 )
 def cancel(call: Call) -> Reply:
     loan_id = _borrower_only(call, "cancel")
@@ -411,6 +412,7 @@ def cancel(call: Call) -> Reply:
     "investor. Returns the updated loan; when nothing is outstanding the loan and its "
     "investment complete. 422 `overpayment` above the outstanding amount, 422 "
     "`insufficient_funds` above the wallet balance, 409 `invalid_state` unless disbursed.",
+    codes=("not_borrower", "overpayment", "insufficient_funds", "invalid_state"),
 )
 def repay(call: Call) -> Reply:
     body: RepaymentCreate = call.body

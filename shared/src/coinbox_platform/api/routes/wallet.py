@@ -151,6 +151,7 @@ def create_deposit(call: Call) -> Reply:
         "amounts ending in 13 cents fail). Poll the `Location` or listen for "
         "`transaction.completed` / `transaction.failed`."
     ),
+    codes=("insufficient_funds",),
 )
 def create_withdrawal(call: Call) -> Reply:
     body: WithdrawalIn = call.body

@@ -163,6 +163,7 @@ def list_webhooks(call: Call) -> Reply:
     errors=(400, 401, 403, 422),
     tags=TAGS,
     secrets=(Secret.WEBHOOK_SECRET_KEY,),
+    codes=("limit_exceeded",),
 )
 def create_webhook(call: Call) -> Reply:
     body: CreateWebhook = call.body
@@ -242,6 +243,7 @@ def delete_webhook(call: Call) -> Reply:
     status=202,
     errors=(400, 401, 403, 404, 409),
     tags=TAGS,
+    codes=("endpoint_not_active",),
 )
 def test_webhook(call: Call) -> Reply:
     body: TestEventBody = call.body
@@ -330,6 +332,7 @@ def get_delivery(call: Call) -> Reply:
     status=202,
     errors=(401, 403, 404, 409),
     tags=TAGS,
+    codes=("delivery_pending", "endpoint_not_active"),
 )
 def retry_delivery(call: Call) -> Reply:
     d = _owned_delivery(call)
@@ -347,6 +350,7 @@ def retry_delivery(call: Call) -> Reply:
     status=202,
     errors=(400, 401, 403, 404, 409),
     tags=TAGS,
+    codes=("endpoint_not_active",),
 )
 def recover_webhook(call: Call) -> Reply:
     body: RecoverBody = call.body
