@@ -49,7 +49,7 @@ function isRecord(value: unknown): boolean {
 
 function text(payload: string | Uint8Array | ArrayBuffer): string {
   if (typeof payload === "string") return payload;
-  // The exact bytes that were signed, as UTF-8 (a Node Buffer is a Uint8Array).
+  // The exact bytes that were signed, as UTF-8 (Node hands Buffers, which are Uint8Arrays).
   return new TextDecoder("utf-8", { fatal: true }).decode(payload);
 }
 

@@ -1761,24 +1761,24 @@ export interface components {
              * @description Up to the API tier your membership allows; the highest by default.
              * @default null
              */
-            tier: components["schemas"]["ApiTier"] | null;
+            tier?: components["schemas"]["ApiTier"] | null;
             /**
              * Scopes
              * @description Within the tier's allowance; the tier's by default.
              * @default null
              */
-            scopes: string[] | null;
+            scopes?: string[] | null;
             /**
              * Expiresindays
              * @default null
              */
-            expiresInDays: number | null;
+            expiresInDays?: number | null;
             /**
              * Userid
              * @description Admins only: create the key for this user.
              * @default null
              */
-            userId: string | null;
+            userId?: string | null;
         };
         /** ApiKeyList */
         ApiKeyList: {
@@ -1786,7 +1786,7 @@ export interface components {
              * Object
              * @default list
              */
-            object: string;
+            object?: string;
             /** Data */
             data: components["schemas"]["ApiKeyOut"][];
             /** Hasmore */
@@ -1805,7 +1805,7 @@ export interface components {
              * Object
              * @default api_key
              */
-            object: string;
+            object?: string;
             /** Name */
             name: string;
             /**
@@ -1848,7 +1848,7 @@ export interface components {
              * @description How long the old key keeps working (0 s to 7 days).
              * @default 0
              */
-            gracePeriodSeconds: number;
+            gracePeriodSeconds?: number;
         };
         /** ApiKeyUpdate */
         ApiKeyUpdate: {
@@ -1856,12 +1856,12 @@ export interface components {
              * Name
              * @default null
              */
-            name: string | null;
+            name?: string | null;
             /**
              * Scopes
              * @default null
              */
-            scopes: string[] | null;
+            scopes?: string[] | null;
         };
         /** ApiKeyWithSecret */
         ApiKeyWithSecret: {
@@ -1874,7 +1874,7 @@ export interface components {
              * Object
              * @default api_key
              */
-            object: string;
+            object?: string;
             /** Name */
             name: string;
             /**
@@ -1954,7 +1954,7 @@ export interface components {
              * @description `independent` or `atomic`.
              * @default independent
              */
-            mode: components["schemas"]["BulkMode"];
+            mode?: components["schemas"]["BulkMode"];
             /** Items */
             items: components["schemas"]["OrderCreate"][];
         };
@@ -1984,7 +1984,7 @@ export interface components {
              * @description `independent` or `atomic`.
              * @default independent
              */
-            mode: components["schemas"]["BulkMode"];
+            mode?: components["schemas"]["BulkMode"];
             /** Items */
             items: components["schemas"]["InvestmentCreate"][];
         };
@@ -2029,7 +2029,7 @@ export interface components {
              * Object
              * @default list
              */
-            object: string;
+            object?: string;
             /** Data */
             data: components["schemas"]["BulkResultOut"][];
             /** Hasmore */
@@ -2044,19 +2044,19 @@ export interface components {
              * @description How many objects to return (1–100).
              * @default 20
              */
-            limit: number;
+            limit?: number;
             /**
              * Startingafter
              * @description A batch id from the previous page; the page starts after it.
              * @default null
              */
-            startingAfter: string | null;
+            startingAfter?: string | null;
             /**
              * Operation
              * @description Only batches of this operation.
              * @default null
              */
-            operation: ("loans" | "investments" | "crypto_orders" | "messages") | null;
+            operation?: ("loans" | "investments" | "crypto_orders" | "messages") | null;
         };
         /**
          * BulkLoansBody
@@ -2067,7 +2067,7 @@ export interface components {
              * @description `independent` or `atomic`.
              * @default independent
              */
-            mode: components["schemas"]["BulkMode"];
+            mode?: components["schemas"]["BulkMode"];
             /** Items */
             items: components["schemas"]["LoanCreate"][];
         };
@@ -2081,29 +2081,29 @@ export interface components {
              * @description `independent` or `atomic`.
              * @default independent
              */
-            mode: components["schemas"]["BulkMode"];
+            mode?: components["schemas"]["BulkMode"];
             /**
              * Items
              * @default null
              */
-            items: components["schemas"]["MessageItem"][] | null;
+            items?: components["schemas"]["MessageItem"][] | null;
             /**
              * Group
              * @default null
              */
-            group: string | null;
+            group?: string | null;
             /**
              * Title
              * @default null
              */
-            title: string | null;
+            title?: string | null;
             /**
              * Body
              * @default null
              */
-            body: string | null;
+            body?: string | null;
             /** @default null */
-            priority: components["schemas"]["Priority"] | null;
+            priority?: components["schemas"]["Priority"] | null;
         };
         /**
          * BulkMode
@@ -2116,7 +2116,7 @@ export interface components {
              * @description `independent` (default) or `atomic`; for CSV uploads (a JSON body says `mode` itself).
              * @default null
              */
-            mode: components["schemas"]["BulkMode"] | null;
+            mode?: components["schemas"]["BulkMode"] | null;
         };
         /** BulkProgress */
         BulkProgress: {
@@ -2179,7 +2179,7 @@ export interface components {
              * Object
              * @default bulk_batch
              */
-            object: string;
+            object?: string;
             /** Batchid */
             batchId: string;
             /**
@@ -2217,12 +2217,12 @@ export interface components {
              * @description Group messages: the group.
              * @default null
              */
-            group: string | null;
+            group?: string | null;
             /**
              * @description Group messages: the fan-out.
              * @default null
              */
-            progress: components["schemas"]["BulkProgress"] | null;
+            progress?: components["schemas"]["BulkProgress"] | null;
         };
         /** CreateWebhook */
         CreateWebhook: {
@@ -2240,7 +2240,7 @@ export interface components {
              * Description
              * @default null
              */
-            description: string | null;
+            description?: string | null;
         };
         /** CryptoHolding */
         CryptoHolding: {
@@ -2263,12 +2263,12 @@ export interface components {
              * Object
              * @default webhook_endpoint
              */
-            object: string;
+            object?: string;
             /**
              * Deleted
              * @default true
              */
-            deleted: boolean;
+            deleted?: boolean;
         };
         /** DeliveryAttempt */
         DeliveryAttempt: {
@@ -2288,7 +2288,7 @@ export interface components {
              * Retryinseconds
              * @default null
              */
-            retryInSeconds: number | null;
+            retryInSeconds?: number | null;
         };
         /** DeliveryListParams */
         DeliveryListParams: {
@@ -2297,18 +2297,18 @@ export interface components {
              * @description How many objects to return (1–100).
              * @default 20
              */
-            limit: number;
+            limit?: number;
             /**
              * Startingafter
              * @description An object id from the previous page; the page starts after it.
              * @default null
              */
-            startingAfter: string | null;
+            startingAfter?: string | null;
             /**
              * Status
              * @default null
              */
-            status: ("pending" | "succeeded" | "failed") | null;
+            status?: ("pending" | "succeeded" | "failed") | null;
         };
         /**
          * DepositIn
@@ -2320,18 +2320,18 @@ export interface components {
              * @default null
              * @example 150000
              */
-            amount: number | null;
+            amount?: number | null;
             /**
              * @default null
              * @example BTC
              */
-            asset: components["schemas"]["Asset"] | null;
+            asset?: components["schemas"]["Asset"] | null;
             /**
              * Quantity
              * @default null
              * @example 0.015
              */
-            quantity: string | null;
+            quantity?: string | null;
         };
         /**
          * Direction
@@ -2345,19 +2345,19 @@ export interface components {
              * @description How many objects to return (1–100).
              * @default 20
              */
-            limit: number;
+            limit?: number;
             /**
              * Startingafter
              * @description An object id from the previous page; the page starts after it.
              * @default null
              */
-            startingAfter: string | null;
+            startingAfter?: string | null;
             /**
              * Type
              * @description Only events of this type, e.g. loan.approved.
              * @default null
              */
-            type: string | null;
+            type?: string | null;
         };
         /** EventOut */
         EventOut: {
@@ -2367,7 +2367,7 @@ export interface components {
              * Object
              * @default event
              */
-            object: string;
+            object?: string;
             /** Type */
             type: string;
             /** Createdat */
@@ -2409,7 +2409,7 @@ export interface components {
              * @default csv
              * @enum {string}
              */
-            format: "csv" | "json" | "xlsx";
+            format?: "csv" | "json" | "xlsx";
             filters?: components["schemas"]["ExportFilters"];
             /**
              * Fields
@@ -2424,31 +2424,31 @@ export interface components {
              * @description createdAt ≥ from (ISO 8601).
              * @default null
              */
-            from: string | null;
+            from?: string | null;
             /**
              * To
              * @description createdAt < to (ISO 8601).
              * @default null
              */
-            to: string | null;
+            to?: string | null;
             /**
              * Status
              * @description Only objects in this status.
              * @default null
              */
-            status: string | null;
+            status?: string | null;
             /**
              * Minamount
              * @description amount ≥ (cents).
              * @default null
              */
-            minAmount: number | null;
+            minAmount?: number | null;
             /**
              * Maxamount
              * @description amount ≤ (cents).
              * @default null
              */
-            maxAmount: number | null;
+            maxAmount?: number | null;
         };
         /** ExportListParams */
         ExportListParams: {
@@ -2457,13 +2457,13 @@ export interface components {
              * @description How many objects to return (1–100).
              * @default 20
              */
-            limit: number;
+            limit?: number;
             /**
              * Startingafter
              * @description An object id from the previous page; the page starts after it.
              * @default null
              */
-            startingAfter: string | null;
+            startingAfter?: string | null;
         };
         /**
          * ExportOut
@@ -2502,7 +2502,7 @@ export interface components {
              * Object
              * @default export
              */
-            object: string;
+            object?: string;
             /** Type */
             type: string;
             /** Format */
@@ -2523,51 +2523,51 @@ export interface components {
              * @description Rows written (progress while running).
              * @default null
              */
-            recordCount: number | null;
+            recordCount?: number | null;
             /**
              * Totalrecords
              * @description Rows matching, counted at the start.
              * @default null
              */
-            totalRecords: number | null;
+            totalRecords?: number | null;
             /**
              * Bytes
              * @default null
              */
-            bytes: number | null;
+            bytes?: number | null;
             /**
              * Sha256
              * @default null
              */
-            sha256: string | null;
+            sha256?: string | null;
             /**
              * Filename
              * @default null
              */
-            fileName: string | null;
+            fileName?: string | null;
             /**
              * Error
              * @default null
              */
-            error: string | null;
+            error?: string | null;
             /** Createdat */
             createdAt: string;
             /**
              * Startedat
              * @default null
              */
-            startedAt: string | null;
+            startedAt?: string | null;
             /**
              * Completedat
              * @default null
              */
-            completedAt: string | null;
+            completedAt?: string | null;
             /**
              * Expiresat
              * @description When the file is deleted (24 h).
              * @default null
              */
-            expiresAt: string | null;
+            expiresAt?: string | null;
         };
         /**
          * FundingOut
@@ -2599,7 +2599,7 @@ export interface components {
              * @default investment
              * @example investment
              */
-            object: string;
+            object?: string;
             /** Investorid */
             investorId: string;
             /** Borrowerid */
@@ -2684,7 +2684,7 @@ export interface components {
              * Object
              * @default list
              */
-            object: string;
+            object?: string;
             /** Data */
             data: components["schemas"]["InvestmentOut"][];
             /** Hasmore */
@@ -2703,18 +2703,18 @@ export interface components {
              * @description How many objects to return (1–100).
              * @default 20
              */
-            limit: number;
+            limit?: number;
             /**
              * Startingafter
              * @description An investment id from the previous page; the page starts after it.
              * @default null
              */
-            startingAfter: string | null;
+            startingAfter?: string | null;
             /**
              * @description Only investments in this status.
              * @default null
              */
-            status: components["schemas"]["InvestmentStatus"] | null;
+            status?: components["schemas"]["InvestmentStatus"] | null;
         };
         /**
          * InvestmentOut
@@ -2746,7 +2746,7 @@ export interface components {
              * @default investment
              * @example investment
              */
-            object: string;
+            object?: string;
             /** Investorid */
             investorId: string;
             /** Borrowerid */
@@ -2817,7 +2817,7 @@ export interface components {
              * Object
              * @default list
              */
-            object: string;
+            object?: string;
             /** Data */
             data: {
                 [key: string]: unknown;
@@ -2837,13 +2837,13 @@ export interface components {
              * @description How many objects to return (1–100).
              * @default 20
              */
-            limit: number;
+            limit?: number;
             /**
              * Startingafter
              * @description An object id from the previous page; the page starts after it.
              * @default null
              */
-            startingAfter: string | null;
+            startingAfter?: string | null;
         };
         /**
          * LoanCreate
@@ -2888,7 +2888,7 @@ export interface components {
              * Object
              * @default list
              */
-            object: string;
+            object?: string;
             /** Data */
             data: components["schemas"]["LoanOut"][];
             /** Hasmore */
@@ -2907,18 +2907,18 @@ export interface components {
              * @description How many objects to return (1–100).
              * @default 20
              */
-            limit: number;
+            limit?: number;
             /**
              * Startingafter
              * @description A loan id from the previous page; the page starts after it.
              * @default null
              */
-            startingAfter: string | null;
+            startingAfter?: string | null;
             /**
              * @description Only loans in this status.
              * @default null
              */
-            status: components["schemas"]["LoanStatus"] | null;
+            status?: components["schemas"]["LoanStatus"] | null;
         };
         /**
          * LoanOut
@@ -2957,7 +2957,7 @@ export interface components {
              * @default loan
              * @example loan
              */
-            object: string;
+            object?: string;
             /** Borrowerid */
             borrowerId: string;
             /**
@@ -3035,7 +3035,7 @@ export interface components {
              * Object
              * @default list
              */
-            object: string;
+            object?: string;
             /** Data */
             data: components["schemas"]["MarketplaceLoan"][];
             /** Hasmore */
@@ -3081,7 +3081,7 @@ export interface components {
              * @default loan
              * @example loan
              */
-            object: string;
+            object?: string;
             /** Borrowerid */
             borrowerId: string;
             /**
@@ -3161,19 +3161,19 @@ export interface components {
              * @description How many objects to return (1–100).
              * @default 20
              */
-            limit: number;
+            limit?: number;
             /**
              * Startingafter
              * @description A loan id from the previous page; the page starts after it.
              * @default null
              */
-            startingAfter: string | null;
+            startingAfter?: string | null;
             /**
              * Termdays
              * @description Only loans with exactly this term.
              * @default null
              */
-            termDays: number | null;
+            termDays?: number | null;
         };
         /** Me */
         Me: {
@@ -3183,7 +3183,7 @@ export interface components {
              * Object
              * @default user
              */
-            object: string;
+            object?: string;
             /** Email */
             email: string | null;
             /** Displayname */
@@ -3226,7 +3226,7 @@ export interface components {
             /** Body */
             body: string;
             /** @default normal */
-            priority: components["schemas"]["Priority"];
+            priority?: components["schemas"]["Priority"];
         };
         /** MessageList */
         MessageList: {
@@ -3234,7 +3234,7 @@ export interface components {
              * Object
              * @default list
              */
-            object: string;
+            object?: string;
             /** Data */
             data: components["schemas"]["MessageOut"][];
             /** Hasmore */
@@ -3249,18 +3249,18 @@ export interface components {
              * @description How many objects to return (1–100).
              * @default 20
              */
-            limit: number;
+            limit?: number;
             /**
              * Startingafter
              * @description An object id from the previous page; the page starts after it.
              * @default null
              */
-            startingAfter: string | null;
+            startingAfter?: string | null;
             /**
              * @description Only unread or only read messages.
              * @default null
              */
-            status: components["schemas"]["MessageStatus"] | null;
+            status?: components["schemas"]["MessageStatus"] | null;
         };
         /**
          * MessageOut
@@ -3276,7 +3276,7 @@ export interface components {
              * Object
              * @default message
              */
-            object: string;
+            object?: string;
             /** Userid */
             userId: string;
             /**
@@ -3311,7 +3311,7 @@ export interface components {
              * Object
              * @default order_book
              */
-            object: string;
+            object?: string;
             asset: components["schemas"]["Asset"];
             /**
              * Bids
@@ -3331,7 +3331,7 @@ export interface components {
              * @description Listings per side (1–100).
              * @default 50
              */
-            limit: number;
+            limit?: number;
         };
         /**
          * OrderCreate
@@ -3367,7 +3367,7 @@ export interface components {
              * Object
              * @default list
              */
-            object: string;
+            object?: string;
             /** Data */
             data: components["schemas"]["OrderOut"][];
             /** Hasmore */
@@ -3382,24 +3382,24 @@ export interface components {
              * @description How many objects to return (1–100).
              * @default 20
              */
-            limit: number;
+            limit?: number;
             /**
              * Startingafter
              * @description An object id from the previous page; the page starts after it.
              * @default null
              */
-            startingAfter: string | null;
+            startingAfter?: string | null;
             /**
              * @description `creator`: orders you posted; `taker`: orders you took.
              * @default creator
              */
-            role: components["schemas"]["OrderRole"];
+            role?: components["schemas"]["OrderRole"];
             /** @default null */
-            status: components["schemas"]["OrderStatus"] | null;
+            status?: components["schemas"]["OrderStatus"] | null;
             /** @default null */
-            asset: components["schemas"]["Asset"] | null;
+            asset?: components["schemas"]["Asset"] | null;
             /** @default null */
-            side: components["schemas"]["OrderSide"] | null;
+            side?: components["schemas"]["OrderSide"] | null;
         };
         /**
          * OrderOut
@@ -3415,7 +3415,7 @@ export interface components {
              * Object
              * @default crypto_order
              */
-            object: string;
+            object?: string;
             /** Userid */
             userId: string | null;
             asset: components["schemas"]["Asset"];
@@ -3518,13 +3518,13 @@ export interface components {
              * @default null
              * @example /v1/loans
              */
-            instance: string | null;
+            instance?: string | null;
             /**
              * Errors
              * @description Which fields were wrong, when the input was.
              * @default null
              */
-            errors: components["schemas"]["ProblemFieldError"][] | null;
+            errors?: components["schemas"]["ProblemFieldError"][] | null;
         } & {
             [key: string]: unknown;
         };
@@ -3564,7 +3564,7 @@ export interface components {
              * Object
              * @default webhook_recovery
              */
-            object: string;
+            object?: string;
             /** Recovered */
             recovered: number;
         };
@@ -3598,7 +3598,7 @@ export interface components {
              * @default transaction
              * @example transaction
              */
-            object: string;
+            object?: string;
             /** Userid */
             userId: string;
             /** @example repayment */
@@ -3662,7 +3662,7 @@ export interface components {
              * Object
              * @default list
              */
-            object: string;
+            object?: string;
             /** Data */
             data: components["schemas"]["RepaymentEntry"][];
             /** Hasmore */
@@ -3677,13 +3677,13 @@ export interface components {
              * @description How many objects to return (1–100).
              * @default 20
              */
-            limit: number;
+            limit?: number;
             /**
              * Startingafter
              * @description A transaction id from the previous page; the page starts after it.
              * @default null
              */
-            startingAfter: string | null;
+            startingAfter?: string | null;
         };
         /**
          * Role
@@ -3701,7 +3701,7 @@ export interface components {
              * Object
              * @default api_key
              */
-            object: string;
+            object?: string;
             /** Name */
             name: string;
             /**
@@ -3787,7 +3787,7 @@ export interface components {
              * @description Any type of the catalog.
              * @default loan.created
              */
-            type: string;
+            type?: string;
         };
         /** TierLimitsOut */
         TierLimitsOut: {
@@ -3820,7 +3820,7 @@ export interface components {
              * @default transaction
              * @constant
              */
-            object: "transaction";
+            object?: "transaction";
             /** Userid */
             userId: string;
             type: components["schemas"]["LedgerType"];
@@ -3861,39 +3861,39 @@ export interface components {
              * @default null
              * @example Sandbox deposit
              */
-            description: string | null;
+            description?: string | null;
             /**
              * Loanid
              * @default null
              */
-            loanId: string | null;
+            loanId?: string | null;
             /**
              * Investmentid
              * @default null
              */
-            investmentId: string | null;
+            investmentId?: string | null;
             /**
              * Orderid
              * @default null
              */
-            orderId: string | null;
+            orderId?: string | null;
             /**
              * Relatedtransactionid
              * @description For a refund: the withdrawal it refunds.
              * @default null
              */
-            relatedTransactionId: string | null;
+            relatedTransactionId?: string | null;
             /**
              * Batchid
              * @default null
              */
-            batchId: string | null;
+            batchId?: string | null;
             /**
              * Failurereason
              * @default null
              * @example payout_rejected
              */
-            failureReason: string | null;
+            failureReason?: string | null;
             /**
              * Createdat
              * @example 2025-01-31T09:15:00.000Z
@@ -3903,7 +3903,7 @@ export interface components {
              * Updatedat
              * @default null
              */
-            updatedAt: string | null;
+            updatedAt?: string | null;
         };
         /** TransactionList */
         TransactionList: {
@@ -3911,7 +3911,7 @@ export interface components {
              * Object
              * @default list
              */
-            object: string;
+            object?: string;
             /** Data */
             data: components["schemas"]["Transaction"][];
             /** Hasmore */
@@ -3926,41 +3926,41 @@ export interface components {
              * @description How many objects to return (1–100).
              * @default 20
              */
-            limit: number;
+            limit?: number;
             /**
              * Startingafter
              * @description An object id from the previous page; the page starts after it.
              * @default null
              */
-            startingAfter: string | null;
+            startingAfter?: string | null;
             /**
              * @description Only entries of this type.
              * @default null
              */
-            type: components["schemas"]["LedgerType"] | null;
+            type?: components["schemas"]["LedgerType"] | null;
             /**
              * @description Only entries in this status.
              * @default null
              */
-            status: components["schemas"]["LedgerStatus"] | null;
+            status?: components["schemas"]["LedgerStatus"] | null;
             /**
              * Asset
              * @description Only entries of this asset.
              * @default null
              */
-            asset: ("ZAR" | "BTC" | "ETH" | "USDT" | "USDC") | null;
+            asset?: ("ZAR" | "BTC" | "ETH" | "USDT" | "USDC") | null;
             /**
              * From
              * @description Only entries created at or after this time (ISO 8601; UTC if no offset).
              * @default null
              */
-            from: string | null;
+            from?: string | null;
             /**
              * To
              * @description Only entries created before this time (ISO 8601; UTC if no offset).
              * @default null
              */
-            to: string | null;
+            to?: string | null;
         };
         /** UpdateWebhook */
         UpdateWebhook: {
@@ -3968,23 +3968,23 @@ export interface components {
              * Url
              * @default null
              */
-            url: string | null;
+            url?: string | null;
             /**
              * Events
              * @default null
              */
-            events: string[] | null;
+            events?: string[] | null;
             /**
              * Description
              * @default null
              */
-            description: string | null;
+            description?: string | null;
             /**
              * Status
              * @description active re-enables a disabled endpoint and resets its failure count.
              * @default null
              */
-            status: ("active" | "paused") | null;
+            status?: ("active" | "paused") | null;
         };
         /** Usage */
         Usage: {
@@ -4001,7 +4001,7 @@ export interface components {
              * Object
              * @default api_key_usage
              */
-            object: string;
+            object?: string;
             /** Keyid */
             keyId: string;
             /** From */
@@ -4023,19 +4023,19 @@ export interface components {
              * @description Start (inclusive, ISO 8601). Default: 24 h or 30 days ago.
              * @default null
              */
-            from: string | null;
+            from?: string | null;
             /**
              * To
              * @description End (exclusive). Default: now.
              * @default null
              */
-            to: string | null;
+            to?: string | null;
             /**
              * Granularity
              * @default hour
              * @enum {string}
              */
-            granularity: "hour" | "day";
+            granularity?: "hour" | "day";
         };
         /** UsageStats */
         UsageStats: {
@@ -4066,7 +4066,7 @@ export interface components {
              * Object
              * @default user
              */
-            object: string;
+            object?: string;
             /** Email */
             email: string | null;
             /** Displayname */
@@ -4097,23 +4097,23 @@ export interface components {
              * @description Admins only.
              * @default null
              */
-            role: components["schemas"]["Role"] | null;
+            role?: components["schemas"]["Role"] | null;
             /**
              * @description Admins only.
              * @default null
              */
-            membershipTier: components["schemas"]["MembershipTier"] | null;
+            membershipTier?: components["schemas"]["MembershipTier"] | null;
             /**
              * @description Support and admins.
              * @default null
              */
-            kycStatus: components["schemas"]["KycStatus"] | null;
+            kycStatus?: components["schemas"]["KycStatus"] | null;
             /**
              * Kycreason
              * @description Required with kycStatus `rejected`.
              * @default null
              */
-            kycReason: string | null;
+            kycReason?: string | null;
         };
         /**
          * WalletOut
@@ -4125,7 +4125,7 @@ export interface components {
              * @default wallet
              * @constant
              */
-            object: "wallet";
+            object?: "wallet";
             /** Userid */
             userId: string;
             /**
@@ -4133,7 +4133,7 @@ export interface components {
              * @default ZAR
              * @constant
              */
-            currency: "ZAR";
+            currency?: "ZAR";
             /**
              * Balance
              * @description Available ZAR, in cents.
@@ -4186,7 +4186,7 @@ export interface components {
              * Object
              * @default webhook_delivery
              */
-            object: string;
+            object?: string;
             /** Eventid */
             eventId: string;
             /** Eventtype */
@@ -4226,7 +4226,7 @@ export interface components {
              * Object
              * @default webhook_endpoint
              */
-            object: string;
+            object?: string;
             /** Userid */
             userId: string;
             /** Url */
@@ -4264,7 +4264,7 @@ export interface components {
              * Object
              * @default webhook_endpoint
              */
-            object: string;
+            object?: string;
             /** Userid */
             userId: string;
             /** Url */
