@@ -30,7 +30,7 @@ unit:
 # One stack for every emulator test: pytest (Firestore, Auth, Functions, Tasks, Hosting,
 # Storage), the Firestore rules tests (node --test with @firebase/rules-unit-testing) and the
 # TypeScript SDK's tests (node --test; SDK_TS_TEST builds dist/ first).
-SDK_TS_TEST := node sdks/typescript/scripts/build.mjs && node --test --test-concurrency=1 sdks/typescript/test/
+SDK_TS_TEST := node sdks/typescript/scripts/build.mjs && node --test --test-concurrency=1 sdks/typescript/test/*.test.mjs
 stack-tests:
 	$(STACK) exec -- bash -c '$(PY) -m pytest tests -q -m "emulator or stack" --durations=15 && node --test tests/rules/ && $(SDK_TS_TEST)'
 
