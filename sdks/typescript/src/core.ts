@@ -171,15 +171,14 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-async function readProblem(res: Response): Promise<Problem> {
-  const text = await res.text().catch(() => "");
+function readProblem(status: number, text: string): Problem {
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed && typeof parsed === "object") return parsed as Problem;
   } catch {
     // not JSON: a proxy's error page, say
   }
-  return { detail: text.slice(0, 500) || `HTTP ${res.status}` };
+  return { detail: text.slice(0, 500) || `HTTP ${status}` };
 }
 
 export class Core {
@@ -262,16 +261,19 @@ export class Core {
 
     for (let attempt = 1; ; attempt++) {
       const retriesLeft = maxRetries - (attempt - 1);
-      let res: Response;
+      if (opts.signal?.aborted) throw opts.signal.reason;
+      // One controller per attempt: the caller's signal and the timeout both abort it, and the
+      // timeout covers reading the body too.
       const controller = new AbortController();
       const onAbort = () => controller.abort(opts.signal?.reason);
-      if (opts.signal?.aborted) throw opts.signal.reason;
       opts.signal?.addEventListener("abort", onAbort, { once: true });
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
         controller.abort();
       }, timeoutMs);
+      let res: Response;
+      let payload: string | Uint8Array;
       try {
         res = await this.#fetch(url, {
           method: spec.method,
@@ -279,9 +281,9 @@ export class Core {
           body,
           signal: controller.signal,
         });
+        payload =
+          res.ok && spec.responseType === "bytes" ? new Uint8Array(await res.arrayBuffer()) : await res.text();
       } catch (err) {
-        clearTimeout(timer);
-        opts.signal?.removeEventListener("abort", onAbort);
         if (opts.signal?.aborted) throw opts.signal.reason;
         const error = timedOut
           ? new APITimeoutError(timeoutMs)
@@ -291,44 +293,37 @@ export class Core {
           continue;
         }
         throw error;
-      }
-      opts.signal?.removeEventListener("abort", onAbort);
-      try {
-        if (res.ok) {
-          const data = await this.#read<T>(res, spec.responseType ?? "json");
-          return {
-            data,
-            status: res.status,
-            headers: res.headers,
-            requestId: res.headers.get("x-request-id"),
-            idempotentReplayed: res.headers.get("idempotent-replayed") === "true",
-            attempts: attempt,
-          };
-        }
-        const problem = await readProblem(res);
-        const error = errorFor(res.status, problem, res.headers);
-        const retryable =
-          res.status === 429 || res.status >= 500 || error.code === "idempotency_in_flight";
-        if (retryable && retriesLeft > 0) {
-          const asked = serverDelayMs(res.headers);
-          if (asked === null || asked <= this.maxRetryAfterMs) {
-            // Honour the server's delay (plus up to 10 % so that clients do not return together).
-            const delay = asked === null ? this.backoffMs(attempt - 1) : asked * (1 + Math.random() * 0.1);
-            await sleep(delay, opts.signal);
-            continue;
-          }
-        }
-        throw error;
       } finally {
         clearTimeout(timer);
+        opts.signal?.removeEventListener("abort", onAbort);
       }
+      if (res.ok) {
+        return {
+          data: parseBody<T>(payload, spec.responseType ?? "json"),
+          status: res.status,
+          headers: res.headers,
+          requestId: res.headers.get("x-request-id"),
+          idempotentReplayed: res.headers.get("idempotent-replayed") === "true",
+          attempts: attempt,
+        };
+      }
+      const error = errorFor(res.status, readProblem(res.status, payload as string), res.headers);
+      const retryable = res.status === 429 || res.status >= 500 || error.code === "idempotency_in_flight";
+      if (retryable && retriesLeft > 0) {
+        const asked = serverDelayMs(res.headers);
+        if (asked === null || asked <= this.maxRetryAfterMs) {
+          // Honour the server's delay (plus up to 10 % so that clients do not return together).
+          const delay = asked === null ? this.backoffMs(attempt - 1) : asked * (1 + Math.random() * 0.1);
+          await sleep(delay, opts.signal);
+          continue;
+        }
+      }
+      throw error;
     }
   }
+}
 
-  async #read<T>(res: Response, type: "json" | "text" | "bytes"): Promise<T> {
-    if (type === "bytes") return new Uint8Array(await res.arrayBuffer()) as T;
-    const text = await res.text();
-    if (type === "text") return text as T;
-    return (text === "" ? undefined : JSON.parse(text)) as T;
-  }
+function parseBody<T>(payload: string | Uint8Array, type: "json" | "text" | "bytes"): T {
+  if (type !== "json") return payload as T;
+  return (payload === "" ? undefined : JSON.parse(payload as string)) as T;
 }

@@ -37,6 +37,7 @@ const SCENARIOS = {
     { status: 200, headers: {}, body: JSON.stringify({ ok: true }) },
   ],
   "/v1/html-500": [{ status: 500, headers: { "Content-Type": "text/html" }, body: "<html>Internal proxy error</html>" }],
+  "/v1/slow-body": [{ status: 200, headers: {}, body: JSON.stringify({ ok: true, pad: "x".repeat(100) }), bodyDelayMs: 1_000 }],
   "/v1/slow": [{ status: 200, headers: {}, body: JSON.stringify({ ok: true }), delayMs: 1_000 }],
   "/v1/slow-once": [
     { status: 200, headers: {}, body: JSON.stringify({ ok: "late" }), delayMs: 1_000 },
@@ -62,6 +63,13 @@ describe("retries against a real 127.0.0.1 server", () => {
       const n = counts.get(path) ?? 0;
       counts.set(path, n + 1);
       const a = answers[Math.min(n, answers.length - 1)];
+      if (a.bodyDelayMs) {
+        // headers and half the body now, the rest later: a stalled download
+        res.writeHead(a.status, { "Content-Type": "application/json" });
+        res.write(a.body.slice(0, 5));
+        setTimeout(() => !res.destroyed && res.end(a.body.slice(5)), a.bodyDelayMs);
+        return;
+      }
       setTimeout(() => {
         if (res.destroyed) return;
         res.writeHead(a.status, {
@@ -174,6 +182,11 @@ describe("retries against a real 127.0.0.1 server", () => {
     const res = await client({ timeoutMs: 300, maxRetries: 1 }).request("GET", "/slow-once").withResponse();
     assert.deepEqual(res.data, { ok: true });
     assert.equal(res.attempts, 2);
+  });
+
+  test("the timeout covers reading the body: a stalled body is a timeout too", async () => {
+    await assert.rejects(client({ timeoutMs: 200, maxRetries: 1 }).request("GET", "/slow-body"), APITimeoutError);
+    assert.equal(requestsTo("/v1/slow-body").length, 2);
   });
 
   test("connection refused: retried, then APIConnectionError", async () => {
