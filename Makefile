@@ -5,7 +5,8 @@ SHELL := /bin/bash
 PY := functions/venv/bin/python
 STACK := $(PY) scripts/stack.py
 
-.PHONY: setup dev test lint typecheck unit stack-tests rules-test bench bench-exports stop predeploy deploy-dry-run clean
+.PHONY: setup dev test lint typecheck unit stack-tests rules-test bench bench-exports stop predeploy deploy-dry-run clean \
+	sdk-typescript-test sdk-typescript-generate postman
 
 setup:
 	@bash scripts/setup.sh
@@ -27,9 +28,23 @@ unit:
 	$(PY) -m pytest tests/unit -q
 
 # One stack for every emulator test: pytest (Firestore, Auth, Functions, Tasks, Hosting,
-# Storage) and the Firestore rules tests (node --test with @firebase/rules-unit-testing).
+# Storage), the Firestore rules tests (node --test with @firebase/rules-unit-testing) and the
+# TypeScript SDK's tests (node --test; SDK_TS_TEST builds dist/ first).
+SDK_TS_TEST := node sdks/typescript/scripts/build.mjs && node --test --test-concurrency=1 sdks/typescript/test/*.test.mjs
 stack-tests:
-	$(STACK) exec -- bash -c '$(PY) -m pytest tests -q -m "emulator or stack" --durations=15 && node --test tests/rules/'
+	$(STACK) exec -- bash -c '$(PY) -m pytest tests -q -m "emulator or stack" --durations=15 && node --test tests/rules/ && $(SDK_TS_TEST)'
+
+sdk-typescript-test: setup
+	$(STACK) exec -- bash -c '$(SDK_TS_TEST)'
+
+# After an API change: scripts/openapi.py --write, then this (types, dist/, Postman collection).
+sdk-typescript-generate: setup
+	node sdks/typescript/scripts/generate.mjs
+	node sdks/typescript/scripts/build.mjs
+	node sdks/typescript/scripts/postman.mjs
+
+postman: setup
+	node sdks/typescript/scripts/postman.mjs
 
 rules-test: setup
 	$(STACK) exec -- node --test tests/rules/

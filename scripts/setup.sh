@@ -23,6 +23,23 @@ if [ ! -x node_modules/.bin/firebase ] || [ "$(cat "$STATE/npm.stamp" 2>/dev/nul
   echo "$lock_sum" > "$STATE/npm.stamp"
 fi
 
+# --- the TypeScript SDK (sdks/typescript: its own package-lock.json) ------------------------------
+# Its build and test tools (typescript, openapi-typescript, openapi-to-postmanv2,
+# postman-collection) and its one runtime dependency (standardwebhooks); then dist/ (tsc), so
+# that `npm install ./sdks/typescript` works right after setup.
+sdk_lock=$(sha256sum sdks/typescript/package-lock.json | cut -c1-16)
+if [ ! -x sdks/typescript/node_modules/.bin/tsc ] || [ "$(cat "$STATE/npm-sdk.stamp" 2>/dev/null)" != "$sdk_lock" ]; then
+  log "npm ci in sdks/typescript (the TypeScript SDK's build and test tools)"
+  (cd sdks/typescript && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  echo "$sdk_lock" > "$STATE/npm-sdk.stamp"
+fi
+sdk_src=$(find sdks/typescript/src sdks/typescript/tsconfig.json sdks/typescript/package-lock.json -type f | sort | xargs cat | sha256sum | cut -c1-16)
+if [ ! -f sdks/typescript/dist/index.js ] || [ "$(cat "$STATE/sdk-build.stamp" 2>/dev/null)" != "$sdk_src" ]; then
+  log "building @coinbox/sdk (tsc → sdks/typescript/dist)"
+  node sdks/typescript/scripts/build.mjs
+  echo "$sdk_src" > "$STATE/sdk-build.stamp"
+fi
+
 # The functions emulator can hand two Python workers one port (requests then reach the wrong
 # function); the patch is idempotent and checked on every run.
 python3 scripts/patch_firebase_tools.py

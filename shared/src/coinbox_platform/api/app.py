@@ -169,7 +169,8 @@ def _preflight(request: Request) -> dict[str, str]:
         headers |= {
             "Access-Control-Allow-Methods": "GET, POST, PATCH, DELETE, OPTIONS",
             "Access-Control-Allow-Headers": (
-                "Authorization, Content-Type, Idempotency-Key, X-API-Key, X-Request-Id"
+                "Authorization, Content-Type, Idempotency-Key, X-API-Key, X-Request-Id, "
+                "X-Coinbox-Client"  # the SDK's version header (browsers forbid User-Agent)
             ),
             "Access-Control-Max-Age": "3600",
         }
