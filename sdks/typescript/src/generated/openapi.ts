@@ -3482,7 +3482,8 @@ export interface components {
         Problem: {
             /**
              * Type
-             * @example https://docs.coinbox.example/errors/invalid_request
+             * @description The code's entry in the error catalogue (`/docs/errors#<code>`).
+             * @example /docs/errors#invalid_request
              */
             type: string;
             /**
@@ -4363,7 +4364,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4378,7 +4379,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4389,7 +4390,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4404,7 +4405,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4415,7 +4416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope), [`forbidden`](/docs/errors#forbidden). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4430,18 +4431,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4456,7 +4457,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4467,7 +4468,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4483,7 +4484,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4494,7 +4495,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4509,7 +4510,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4520,7 +4521,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4536,7 +4537,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4581,7 +4582,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4596,7 +4597,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4607,7 +4608,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4622,7 +4623,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4633,7 +4634,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope), [`forbidden`](/docs/errors#forbidden), [`self_change`](/docs/errors#self_change). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4648,18 +4649,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4674,7 +4675,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4685,7 +4686,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4701,7 +4702,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4712,7 +4713,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4727,7 +4728,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4738,7 +4739,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4754,7 +4755,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4797,7 +4798,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4812,7 +4813,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4823,7 +4824,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4838,7 +4839,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4849,7 +4850,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4864,18 +4865,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4891,7 +4892,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4902,7 +4903,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4917,7 +4918,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4928,7 +4929,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4944,7 +4945,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -4990,7 +4991,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyWithSecret"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5006,7 +5007,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5017,7 +5018,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5033,7 +5034,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5044,7 +5045,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope), [`tier_not_allowed`](/docs/errors#tier_not_allowed). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5060,18 +5061,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5087,7 +5088,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5098,7 +5099,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5115,18 +5116,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5142,18 +5143,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5170,7 +5171,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5181,7 +5182,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5197,7 +5198,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5208,7 +5209,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5225,7 +5226,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5266,7 +5267,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5281,7 +5282,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5292,7 +5293,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5307,7 +5308,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5318,7 +5319,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5333,18 +5334,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5359,7 +5360,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5370,7 +5371,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5386,7 +5387,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5397,7 +5398,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5412,7 +5413,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5423,7 +5424,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5439,7 +5440,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5484,7 +5485,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5499,7 +5500,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5510,7 +5511,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5525,7 +5526,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5536,7 +5537,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5551,18 +5552,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5577,7 +5578,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5588,7 +5589,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`conflict`](/docs/errors#conflict). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5604,7 +5605,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#conflict",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5615,7 +5616,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5631,7 +5632,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5642,7 +5643,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5657,7 +5658,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5668,7 +5669,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5684,7 +5685,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5729,7 +5730,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5745,7 +5746,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5756,7 +5757,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5772,7 +5773,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5783,7 +5784,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5799,18 +5800,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5826,7 +5827,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5837,7 +5838,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`already_revoked`](/docs/errors#already_revoked). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5854,18 +5855,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5881,18 +5882,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5909,7 +5910,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5920,7 +5921,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5936,7 +5937,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -5947,7 +5948,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5964,7 +5965,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6013,7 +6014,7 @@ export interface operations {
                     "application/json": components["schemas"]["RotationOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6029,7 +6030,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6040,7 +6041,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6056,7 +6057,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6067,7 +6068,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope), [`tier_not_allowed`](/docs/errors#tier_not_allowed). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6083,18 +6084,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6110,7 +6111,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6121,7 +6122,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`conflict`](/docs/errors#conflict). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6138,18 +6139,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6165,18 +6166,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6193,7 +6194,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6204,7 +6205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6220,7 +6221,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6231,7 +6232,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6248,7 +6249,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6295,7 +6296,7 @@ export interface operations {
                     "application/json": components["schemas"]["UsageOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6310,7 +6311,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6321,7 +6322,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6336,7 +6337,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6347,7 +6348,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6362,18 +6363,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6388,7 +6389,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6399,7 +6400,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6415,7 +6416,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6426,7 +6427,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6441,7 +6442,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6452,7 +6453,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6468,7 +6469,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6513,7 +6514,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkList"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6528,7 +6529,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6539,7 +6540,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6554,7 +6555,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6565,7 +6566,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6580,18 +6581,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6607,7 +6608,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6618,7 +6619,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6633,7 +6634,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6644,7 +6645,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6660,7 +6661,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6727,7 +6728,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkResultOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large), [`invalid_csv`](/docs/errors#invalid_csv), [`too_many_items`](/docs/errors#too_many_items). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6743,7 +6744,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6754,7 +6755,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6770,7 +6771,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6781,7 +6782,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6797,18 +6798,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6825,18 +6826,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`batch_failed`](/docs/errors#batch_failed). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6852,18 +6853,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6880,7 +6881,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6891,7 +6892,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6907,7 +6908,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -6918,7 +6919,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6935,7 +6936,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7002,7 +7003,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkResultOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large), [`invalid_csv`](/docs/errors#invalid_csv), [`too_many_items`](/docs/errors#too_many_items). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7018,7 +7019,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7029,7 +7030,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7045,7 +7046,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7056,7 +7057,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7072,18 +7073,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7100,18 +7101,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`batch_failed`](/docs/errors#batch_failed). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7127,18 +7128,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7155,7 +7156,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7166,7 +7167,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7182,7 +7183,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7193,7 +7194,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7210,7 +7211,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7277,7 +7278,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkResultOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large), [`invalid_csv`](/docs/errors#invalid_csv), [`too_many_items`](/docs/errors#too_many_items). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7293,7 +7294,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7304,7 +7305,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7320,7 +7321,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7331,7 +7332,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7347,18 +7348,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7375,18 +7376,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`batch_failed`](/docs/errors#batch_failed). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7402,18 +7403,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7430,7 +7431,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7441,7 +7442,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7457,7 +7458,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7468,7 +7469,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7485,7 +7486,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7569,7 +7570,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkResultOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large), [`invalid_csv`](/docs/errors#invalid_csv), [`too_many_items`](/docs/errors#too_many_items). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7585,7 +7586,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7596,7 +7597,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7612,7 +7613,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7623,7 +7624,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope), [`forbidden`](/docs/errors#forbidden). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7639,18 +7640,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7667,18 +7668,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`batch_failed`](/docs/errors#batch_failed). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7694,18 +7695,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7722,7 +7723,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7733,7 +7734,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7749,7 +7750,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7760,7 +7761,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7777,7 +7778,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7818,7 +7819,7 @@ export interface operations {
                     "text/csv": unknown;
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7833,7 +7834,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7844,7 +7845,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7859,7 +7860,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7870,7 +7871,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7885,18 +7886,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7911,7 +7912,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7922,7 +7923,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7938,7 +7939,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7949,7 +7950,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7964,7 +7965,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -7975,7 +7976,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7991,7 +7992,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8032,7 +8033,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkResultOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8047,7 +8048,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8058,7 +8059,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8073,7 +8074,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8084,7 +8085,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8099,18 +8100,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8125,7 +8126,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8136,7 +8137,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8152,7 +8153,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8163,7 +8164,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8178,7 +8179,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8189,7 +8190,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8205,7 +8206,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8249,7 +8250,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderBook"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`unknown_asset`](/docs/errors#unknown_asset). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8264,7 +8265,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8275,7 +8276,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8290,7 +8291,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8301,7 +8302,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8316,18 +8317,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8342,7 +8343,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8353,7 +8354,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8369,7 +8370,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8380,7 +8381,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8395,7 +8396,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8406,7 +8407,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8422,7 +8423,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8470,7 +8471,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderList"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8485,7 +8486,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8496,7 +8497,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8511,7 +8512,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8522,7 +8523,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8537,18 +8538,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8564,7 +8565,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8575,7 +8576,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8590,7 +8591,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8601,7 +8602,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8617,7 +8618,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8663,7 +8664,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8679,7 +8680,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8690,7 +8691,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8706,7 +8707,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8717,7 +8718,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8733,18 +8734,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8761,18 +8762,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`insufficient_funds`](/docs/errors#insufficient_funds), [`limit_exceeded`](/docs/errors#limit_exceeded), [`below_minimum`](/docs/errors#below_minimum). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8788,18 +8789,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8816,7 +8817,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8827,7 +8828,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8843,7 +8844,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8854,7 +8855,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8871,7 +8872,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8912,7 +8913,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8927,7 +8928,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8938,7 +8939,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8953,7 +8954,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -8964,7 +8965,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8979,18 +8980,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9005,7 +9006,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9016,7 +9017,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9032,7 +9033,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9043,7 +9044,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9058,7 +9059,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9069,7 +9070,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9085,7 +9086,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9130,7 +9131,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9146,7 +9147,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9157,7 +9158,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9173,7 +9174,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9184,7 +9185,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9200,18 +9201,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9227,7 +9228,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9238,7 +9239,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`order_not_open`](/docs/errors#order_not_open). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9255,18 +9256,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9282,18 +9283,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9310,7 +9311,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9321,7 +9322,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9337,7 +9338,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9348,7 +9349,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9365,7 +9366,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9410,7 +9411,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9426,7 +9427,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9437,7 +9438,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9453,7 +9454,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9464,7 +9465,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9480,18 +9481,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9507,7 +9508,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9518,7 +9519,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`order_not_open`](/docs/errors#order_not_open). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9535,18 +9536,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`self_trade`](/docs/errors#self_trade), [`insufficient_funds`](/docs/errors#insufficient_funds), [`limit_exceeded`](/docs/errors#limit_exceeded). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9562,18 +9563,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9590,7 +9591,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9601,7 +9602,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9617,7 +9618,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9628,7 +9629,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9645,7 +9646,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9678,7 +9679,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListEnvelope"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9688,7 +9689,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9733,7 +9734,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListEnvelope"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9748,7 +9749,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9759,7 +9760,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9774,7 +9775,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9785,7 +9786,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9800,18 +9801,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9827,7 +9828,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9838,7 +9839,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9853,7 +9854,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9864,7 +9865,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9880,7 +9881,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9921,7 +9922,7 @@ export interface operations {
                     "application/json": components["schemas"]["EventOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9936,7 +9937,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9947,7 +9948,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9962,7 +9963,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -9973,7 +9974,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9988,18 +9989,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10014,7 +10015,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10025,7 +10026,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10041,7 +10042,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10052,7 +10053,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10067,7 +10068,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10078,7 +10079,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10094,7 +10095,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10137,7 +10138,7 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10152,7 +10153,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10163,7 +10164,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10178,7 +10179,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10189,7 +10190,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10204,18 +10205,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10231,7 +10232,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10242,7 +10243,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10257,7 +10258,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10268,7 +10269,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10284,7 +10285,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10330,7 +10331,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExportOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10346,7 +10347,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10357,7 +10358,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10373,7 +10374,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10384,7 +10385,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10400,18 +10401,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10428,18 +10429,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10455,18 +10456,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10483,7 +10484,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10494,7 +10495,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10510,7 +10511,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10521,7 +10522,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10538,7 +10539,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10579,7 +10580,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExportOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10594,7 +10595,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10605,7 +10606,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10620,7 +10621,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10631,7 +10632,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10646,18 +10647,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10672,7 +10673,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10683,7 +10684,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10699,7 +10700,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10710,7 +10711,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10725,7 +10726,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10736,7 +10737,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10752,7 +10753,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10793,7 +10794,7 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10808,7 +10809,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10819,7 +10820,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10834,7 +10835,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10845,7 +10846,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10860,18 +10861,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10886,7 +10887,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10897,7 +10898,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`export_not_ready`](/docs/errors#export_not_ready). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10913,18 +10914,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#export_not_ready",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "export_not_ready",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Gone (`gone`). */
+            /** @description Gone (`gone`). Codes: [`export_expired`](/docs/errors#export_expired). */
             410: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10939,18 +10940,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/gone",
+                     *       "type": "/docs/errors#export_expired",
                      *       "title": "Gone",
                      *       "status": 410,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "gone",
+                     *       "code": "export_expired",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10966,7 +10967,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -10977,7 +10978,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10992,7 +10993,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11003,7 +11004,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11019,7 +11020,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11052,7 +11053,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11062,7 +11063,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11073,7 +11074,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11084,7 +11085,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11129,7 +11130,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvestmentList"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11144,7 +11145,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11155,7 +11156,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11170,7 +11171,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11181,7 +11182,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11196,18 +11197,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11223,7 +11224,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11234,7 +11235,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11249,7 +11250,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11260,7 +11261,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11276,7 +11277,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11322,7 +11323,7 @@ export interface operations {
                     "application/json": components["schemas"]["FundingOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11338,7 +11339,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11349,7 +11350,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11365,7 +11366,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11376,7 +11377,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11392,18 +11393,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11419,7 +11420,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11430,7 +11431,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`loan_not_open`](/docs/errors#loan_not_open). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11447,18 +11448,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`insufficient_funds`](/docs/errors#insufficient_funds), [`limit_exceeded`](/docs/errors#limit_exceeded), [`kyc_required`](/docs/errors#kyc_required), [`self_investment`](/docs/errors#self_investment), [`amount_mismatch`](/docs/errors#amount_mismatch). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11474,18 +11475,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11502,7 +11503,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11513,7 +11514,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11529,7 +11530,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11540,7 +11541,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11557,7 +11558,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11598,7 +11599,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvestmentOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11613,7 +11614,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11624,7 +11625,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11639,7 +11640,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11650,7 +11651,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11665,18 +11666,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11691,7 +11692,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11702,7 +11703,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11718,7 +11719,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11729,7 +11730,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11744,7 +11745,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11755,7 +11756,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11771,7 +11772,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11816,7 +11817,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoanList"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11831,7 +11832,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11842,7 +11843,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11857,7 +11858,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11868,7 +11869,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11883,18 +11884,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11910,7 +11911,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11921,7 +11922,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11936,7 +11937,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -11947,7 +11948,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11963,7 +11964,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12009,7 +12010,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoanOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12025,7 +12026,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12036,7 +12037,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12052,7 +12053,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12063,7 +12064,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12079,18 +12080,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12107,18 +12108,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12134,18 +12135,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12162,7 +12163,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12173,7 +12174,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12189,7 +12190,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12200,7 +12201,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12217,7 +12218,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12262,7 +12263,7 @@ export interface operations {
                     "application/json": components["schemas"]["MarketplaceList"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12277,7 +12278,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12288,7 +12289,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12303,7 +12304,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12314,7 +12315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12329,18 +12330,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12356,7 +12357,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12367,7 +12368,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12382,7 +12383,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12393,7 +12394,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12409,7 +12410,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12450,7 +12451,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoanOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12465,7 +12466,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12476,7 +12477,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12491,7 +12492,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12502,7 +12503,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12517,18 +12518,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12543,7 +12544,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12554,7 +12555,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12570,7 +12571,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12581,7 +12582,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12596,7 +12597,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12607,7 +12608,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12623,7 +12624,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12668,7 +12669,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoanOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12684,7 +12685,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12695,7 +12696,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12711,7 +12712,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12722,7 +12723,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12738,18 +12739,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12765,7 +12766,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12776,7 +12777,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`invalid_state`](/docs/errors#invalid_state). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12793,18 +12794,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12820,18 +12821,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12848,7 +12849,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12859,7 +12860,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12875,7 +12876,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12886,7 +12887,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12903,7 +12904,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12949,7 +12950,7 @@ export interface operations {
                     "application/json": components["schemas"]["RepaymentList"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12964,7 +12965,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -12975,7 +12976,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12990,7 +12991,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13001,7 +13002,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13016,18 +13017,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13042,7 +13043,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13053,7 +13054,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13069,7 +13070,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13080,7 +13081,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13095,7 +13096,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13106,7 +13107,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13122,7 +13123,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13171,7 +13172,7 @@ export interface operations {
                     "application/json": components["schemas"]["LoanOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13187,7 +13188,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13198,7 +13199,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13214,7 +13215,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13225,7 +13226,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope), [`not_borrower`](/docs/errors#not_borrower). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13241,18 +13242,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13268,7 +13269,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13279,7 +13280,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`invalid_state`](/docs/errors#invalid_state). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13296,18 +13297,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`overpayment`](/docs/errors#overpayment), [`insufficient_funds`](/docs/errors#insufficient_funds). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13323,18 +13324,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13351,7 +13352,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13362,7 +13363,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13378,7 +13379,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13389,7 +13390,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13406,7 +13407,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13444,7 +13445,7 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13459,7 +13460,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13470,7 +13471,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13486,7 +13487,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13497,7 +13498,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13512,7 +13513,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13523,7 +13524,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13539,7 +13540,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13584,7 +13585,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageList"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13599,7 +13600,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13610,7 +13611,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13625,7 +13626,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13636,7 +13637,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13651,18 +13652,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13678,7 +13679,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13689,7 +13690,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13704,7 +13705,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13715,7 +13716,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13731,7 +13732,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13776,7 +13777,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13792,7 +13793,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13803,7 +13804,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13819,7 +13820,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13830,7 +13831,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13846,18 +13847,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13873,7 +13874,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13884,7 +13885,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13901,18 +13902,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13928,18 +13929,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13956,7 +13957,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13967,7 +13968,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13983,7 +13984,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -13994,7 +13995,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14011,7 +14012,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14044,7 +14045,7 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14054,7 +14055,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14107,7 +14108,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransactionList"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14122,7 +14123,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14133,7 +14134,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14148,7 +14149,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14159,7 +14160,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14174,18 +14175,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14201,7 +14202,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14212,7 +14213,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14227,7 +14228,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14238,7 +14239,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14254,7 +14255,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14295,7 +14296,7 @@ export interface operations {
                     "application/json": components["schemas"]["Transaction"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14310,7 +14311,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14321,7 +14322,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14336,7 +14337,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14347,7 +14348,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14362,18 +14363,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14388,7 +14389,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14399,7 +14400,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14415,7 +14416,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14426,7 +14427,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14441,7 +14442,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14452,7 +14453,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14468,7 +14469,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14506,7 +14507,7 @@ export interface operations {
                     "application/json": components["schemas"]["WalletOut"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14521,7 +14522,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14532,7 +14533,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14547,18 +14548,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14574,7 +14575,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14585,7 +14586,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14600,7 +14601,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14611,7 +14612,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14627,7 +14628,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14673,7 +14674,7 @@ export interface operations {
                     "application/json": components["schemas"]["Transaction"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14689,7 +14690,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14700,7 +14701,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14716,7 +14717,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14727,7 +14728,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope), [`sandbox_only`](/docs/errors#sandbox_only). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14743,18 +14744,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14771,18 +14772,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14798,18 +14799,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14826,7 +14827,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14837,7 +14838,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14853,7 +14854,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14864,7 +14865,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14881,7 +14882,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14927,7 +14928,7 @@ export interface operations {
                     "application/json": components["schemas"]["Transaction"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14943,7 +14944,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14954,7 +14955,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14970,7 +14971,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -14981,7 +14982,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14997,18 +14998,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15025,18 +15026,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`insufficient_funds`](/docs/errors#insufficient_funds). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15052,18 +15053,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15080,7 +15081,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15091,7 +15092,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15107,7 +15108,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15118,7 +15119,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15135,7 +15136,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15178,7 +15179,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListEnvelope"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15193,7 +15194,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15204,7 +15205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15219,7 +15220,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15230,7 +15231,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15245,18 +15246,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15272,7 +15273,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15283,7 +15284,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15298,7 +15299,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15309,7 +15310,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15325,7 +15326,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15371,7 +15372,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointWithSecret"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15387,7 +15388,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15398,7 +15399,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15414,7 +15415,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15425,7 +15426,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15441,18 +15442,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15469,18 +15470,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`limit_exceeded`](/docs/errors#limit_exceeded). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15496,18 +15497,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15524,7 +15525,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15535,7 +15536,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15551,7 +15552,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15562,7 +15563,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15579,7 +15580,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15620,7 +15621,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15635,7 +15636,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15646,7 +15647,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15661,7 +15662,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15672,7 +15673,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15687,18 +15688,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15713,7 +15714,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15724,7 +15725,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15740,7 +15741,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15751,7 +15752,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15766,7 +15767,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15777,7 +15778,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15793,7 +15794,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15834,7 +15835,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeletedOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15849,7 +15850,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15860,7 +15861,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15875,7 +15876,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15886,7 +15887,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15901,18 +15902,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15927,7 +15928,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15938,7 +15939,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15954,7 +15955,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15965,7 +15966,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15980,7 +15981,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -15991,7 +15992,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16007,7 +16008,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16052,7 +16053,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16067,7 +16068,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16078,7 +16079,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16093,7 +16094,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16104,7 +16105,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16119,18 +16120,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16145,7 +16146,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16156,7 +16157,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16172,7 +16173,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16183,7 +16184,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16198,7 +16199,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16209,7 +16210,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16225,7 +16226,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16272,7 +16273,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListEnvelope"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16287,7 +16288,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16298,7 +16299,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16313,7 +16314,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16324,7 +16325,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16339,18 +16340,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16365,7 +16366,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16376,7 +16377,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16392,7 +16393,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16403,7 +16404,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16418,7 +16419,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16429,7 +16430,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16445,7 +16446,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16488,7 +16489,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16503,7 +16504,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16514,7 +16515,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16529,7 +16530,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16540,7 +16541,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16555,18 +16556,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16581,7 +16582,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16592,7 +16593,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16608,7 +16609,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16619,7 +16620,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16634,7 +16635,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16645,7 +16646,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16661,7 +16662,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16708,7 +16709,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16724,7 +16725,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16735,7 +16736,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16751,7 +16752,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16762,7 +16763,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16778,18 +16779,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16805,7 +16806,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16816,7 +16817,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`delivery_pending`](/docs/errors#delivery_pending), [`endpoint_not_active`](/docs/errors#endpoint_not_active). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16833,18 +16834,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16860,18 +16861,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16888,7 +16889,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16899,7 +16900,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16915,7 +16916,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16926,7 +16927,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16943,7 +16944,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -16992,7 +16993,7 @@ export interface operations {
                     "application/json": components["schemas"]["RecoverOut"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17008,7 +17009,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17019,7 +17020,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17035,7 +17036,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17046,7 +17047,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17062,18 +17063,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17089,7 +17090,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17100,7 +17101,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`endpoint_not_active`](/docs/errors#endpoint_not_active). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17117,18 +17118,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17144,18 +17145,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17172,7 +17173,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17183,7 +17184,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17199,7 +17200,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17210,7 +17211,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17227,7 +17228,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17272,7 +17273,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointWithSecret"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17288,7 +17289,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17299,7 +17300,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17315,7 +17316,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17326,7 +17327,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17342,18 +17343,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17369,7 +17370,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17380,7 +17381,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17397,18 +17398,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17424,18 +17425,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17452,7 +17453,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17463,7 +17464,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17479,7 +17480,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17490,7 +17491,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17507,7 +17508,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17556,7 +17557,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
-            /** @description Invalid input: `invalid_request`, `invalid_json`, `unsupported_media_type`, `payload_too_large`; `errors` names the fields. */
+            /** @description Invalid input; `errors` names the fields. Codes: [`invalid_request`](/docs/errors#invalid_request), [`invalid_json`](/docs/errors#invalid_json), [`unsupported_media_type`](/docs/errors#unsupported_media_type), [`payload_too_large`](/docs/errors#payload_too_large). */
             400: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17572,7 +17573,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/invalid_request",
+                     *       "type": "/docs/errors#invalid_request",
                      *       "title": "Bad Request",
                      *       "status": 400,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17583,7 +17584,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No or bad credentials: `unauthenticated`, `invalid_token`, `invalid_authorization`, `invalid_api_key`. */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17599,7 +17600,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/unauthenticated",
+                     *       "type": "/docs/errors#unauthenticated",
                      *       "title": "Unauthorized",
                      *       "status": 401,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17610,7 +17611,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Authenticated but not allowed: `forbidden` (role), `insufficient_scope` (the API key lacks the scope; `requiredScope` says which), `sandbox_only`. */
+            /** @description Authenticated but not allowed (role, API-key scope or tier). Codes: [`insufficient_scope`](/docs/errors#insufficient_scope). */
             403: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17626,18 +17627,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/forbidden",
+                     *       "type": "/docs/errors#insufficient_scope",
                      *       "title": "Forbidden",
                      *       "status": 403,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "forbidden",
+                     *       "code": "insufficient_scope",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `not_found`: no such object, or one the caller may not see. */
+            /** @description No such object, or one the caller may not see. Codes: [`not_found`](/docs/errors#not_found). */
             404: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17653,7 +17654,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/not_found",
+                     *       "type": "/docs/errors#not_found",
                      *       "title": "Not Found",
                      *       "status": 404,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17664,7 +17665,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `conflict` (the object is in the wrong state) or `idempotency_in_flight` (a request with this Idempotency-Key is still running; retry after `Retry-After`). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`endpoint_not_active`](/docs/errors#endpoint_not_active). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17681,18 +17682,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/conflict",
+                     *       "type": "/docs/errors#idempotency_in_flight",
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "conflict",
+                     *       "code": "idempotency_in_flight",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request (`insufficient_funds`, `limit_exceeded`, `kyc_required`, …) or `idempotency_conflict` (the Idempotency-Key was used with a different request). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17708,18 +17709,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rule_violation",
+                     *       "type": "/docs/errors#idempotency_conflict",
                      *       "title": "Unprocessable Entity",
                      *       "status": 422,
                      *       "detail": "What went wrong, for a person to read.",
-                     *       "code": "rule_violation",
+                     *       "code": "idempotency_conflict",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `rate_limited`: retry after `Retry-After` seconds. */
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
             429: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17736,7 +17737,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/rate_limited",
+                     *       "type": "/docs/errors#rate_limited",
                      *       "title": "Too Many Requests",
                      *       "status": 429,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17747,7 +17748,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `internal_error`: an unexpected error; quote the `requestId`. */
+            /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17763,7 +17764,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/internal_error",
+                     *       "type": "/docs/errors#internal_error",
                      *       "title": "Internal Server Error",
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
@@ -17774,7 +17775,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `service_unavailable`: the data store or the rate limiter is unreachable or busy; retry after `Retry-After`. */
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
             503: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17791,7 +17792,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://docs.coinbox.example/errors/service_unavailable",
+                     *       "type": "/docs/errors#service_unavailable",
                      *       "title": "Service Unavailable",
                      *       "status": 503,
                      *       "detail": "What went wrong, for a person to read.",
