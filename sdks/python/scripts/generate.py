@@ -95,7 +95,7 @@ def render_models() -> str:
         )
         body = out.read_text()
         # the generator's own header names the input path; ours says where it came from
-        body = re.sub(r'\A(#[^\n]*\n)+\n*', "", body)
+        body = re.sub(r"\A(#[^\n]*\n)+\n*", "", body)
         out.write_text(MODELS_HEADER + body)
         _ruff(out)
         return out.read_text()
@@ -125,10 +125,11 @@ def asyncify(source: str) -> str:
     # split into methods: a method is async when its body calls the client's I/O
     blocks = re.split(r"(?m)^(?=    def |    @|class |\S)", source)
     for block in blocks:
-        if block.startswith("    def ") and _IO_CALL.search(block):
-            block = "    async def " + block[len("    def ") :]
-            block = _IO_CALL.sub(lambda m: f"await self._client._{m.group(1)}(", block)
-        out.append(block)
+        text = block
+        if text.startswith("    def ") and _IO_CALL.search(text):
+            text = "    async def " + text[len("    def ") :]
+            text = _IO_CALL.sub(lambda m: f"await self._client._{m.group(1)}(", text)
+        out.append(text)
     return ASYNC_HEADER + "".join(out)
 
 

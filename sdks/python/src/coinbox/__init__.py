@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 from coinbox._version import __version__
 
 if TYPE_CHECKING:
-    from coinbox import models, webhooks
+    from coinbox import errors, models, webhooks
     from coinbox._client import AsyncCoinbox, Coinbox
     from coinbox._pagination import AsyncPaginator, Page, SyncPaginator
     from coinbox.errors import (
@@ -104,15 +104,37 @@ _LAZY = {
 }
 
 __all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIKeyRevokedError",
+    "APITimeoutError",
     "AsyncCoinbox",
     "AsyncPaginator",
+    "AuthenticationError",
+    "BadRequestError",
+    "BatchFailedError",
     "Coinbox",
+    "CoinboxError",
+    "ConflictError",
+    "ExportError",
+    "IdempotencyConflictError",
+    "IdempotencyInFlightError",
+    "InsufficientFundsError",
+    "InternalServerError",
+    "NotFoundError",
     "Page",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServiceUnavailableError",
     "SyncPaginator",
+    "UnprocessableEntityError",
+    "WebhookSignatureError",
+    "WebhookTimestampError",
+    "WebhookVerificationError",
     "__version__",
+    "errors",
     "models",
     "webhooks",
-    *_ERRORS,
 ]
 
 

@@ -32,7 +32,9 @@ MAX_BACKOFF = 8.0
 # A 429 or 503 asking to wait longer than this is raised at once rather than slept through.
 MAX_RETRY_AFTER = 60.0
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-USER_AGENT = f"coinbox-python/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
+USER_AGENT = (
+    f"coinbox-python/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
+)
 
 _RATELIMIT_T = re.compile(r"(?:^|;)\s*t=(\d+(?:\.\d+)?)")
 
@@ -230,9 +232,7 @@ class SyncClient(BaseClient):
     def _request(self, method: str, path: str, model: type[M], **kw: Any) -> M:
         return model.model_validate(self._request_raw(method, path, **kw).json())
 
-    def _paginate(
-        self, path: str, model: type[M], params: Mapping[str, Any]
-    ) -> SyncPaginator[M]:
+    def _paginate(self, path: str, model: type[M], params: Mapping[str, Any]) -> SyncPaginator[M]:
         def fetch(cursor: str | None) -> Page[M]:
             query = dict(params)
             if cursor:
@@ -298,9 +298,7 @@ class AsyncClient(BaseClient):
     async def _request(self, method: str, path: str, model: type[M], **kw: Any) -> M:
         return model.model_validate((await self._request_raw(method, path, **kw)).json())
 
-    def _paginate(
-        self, path: str, model: type[M], params: Mapping[str, Any]
-    ) -> AsyncPaginator[M]:
+    def _paginate(self, path: str, model: type[M], params: Mapping[str, Any]) -> AsyncPaginator[M]:
         async def fetch(cursor: str | None) -> Page[M]:
             query = dict(params)
             if cursor:

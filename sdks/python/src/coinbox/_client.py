@@ -60,9 +60,7 @@ class Coinbox(SyncClient):
         self.exports = r.Exports(self)
         self.admin = r.Admin(self)
 
-    def request(
-        self, method: str, path: str, *, json: Any = None, **kw: Any
-    ) -> httpx.Response:
+    def request(self, method: str, path: str, *, json: Any = None, **kw: Any) -> httpx.Response:
         """Any API call by path (below /v1), with the client's auth, idempotency and retries;
         raises the mapped APIError on an error answer."""
         return self._request_raw(method.upper(), path, json=json, **kw)

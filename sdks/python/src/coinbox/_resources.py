@@ -570,7 +570,11 @@ class Bulk(SyncResource):
         """Up to 20 loans (each what loans.create takes, camelCase keys). Independent mode
         answers with per-item results; an atomic batch that fails raises BatchFailedError."""
         return self._client._request(
-            "POST", "/bulk/loans", m.BulkResultOut, json={"mode": mode, "items": list(items)}, idempotency_key=idempotency_key
+            "POST",
+            "/bulk/loans",
+            m.BulkResultOut,
+            json={"mode": mode, "items": list(items)},
+            idempotency_key=idempotency_key,
         )
 
     def investments(
@@ -581,7 +585,11 @@ class Bulk(SyncResource):
         idempotency_key: str | None = None,
     ) -> m.BulkResultOut:
         return self._client._request(
-            "POST", "/bulk/investments", m.BulkResultOut, json={"mode": mode, "items": list(items)}, idempotency_key=idempotency_key
+            "POST",
+            "/bulk/investments",
+            m.BulkResultOut,
+            json={"mode": mode, "items": list(items)},
+            idempotency_key=idempotency_key,
         )
 
     def crypto_orders(
@@ -592,7 +600,11 @@ class Bulk(SyncResource):
         idempotency_key: str | None = None,
     ) -> m.BulkResultOut:
         return self._client._request(
-            "POST", "/bulk/crypto-orders", m.BulkResultOut, json={"mode": mode, "items": list(items)}, idempotency_key=idempotency_key
+            "POST",
+            "/bulk/crypto-orders",
+            m.BulkResultOut,
+            json={"mode": mode, "items": list(items)},
+            idempotency_key=idempotency_key,
         )
 
     def messages(

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from coinbox.models import EventOut
 
 DEFAULT_TOLERANCE = 300
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
@@ -42,7 +42,8 @@ def verify(
 ) -> EventOut:
     """The verified event, or WebhookSignatureError / WebhookTimestampError (both
     WebhookVerificationError)."""
-    from standardwebhooks.webhooks import Webhook, WebhookVerificationError as SWError
+    from standardwebhooks.webhooks import Webhook
+    from standardwebhooks.webhooks import WebhookVerificationError as SWError
 
     from coinbox.models import EventOut
 
