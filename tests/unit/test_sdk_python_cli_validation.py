@@ -11,8 +11,8 @@ import random
 from typing import Any
 
 import pytest
-
 from coinbox.cli import bulkcsv
+
 from coinbox_platform.api.routes import bulk as api_bulk
 from coinbox_platform.api.routes.crypto import OrderCreate
 from coinbox_platform.api.routes.investments import InvestmentCreate
