@@ -680,7 +680,9 @@ def webhooks_rotate_secret(ctx: Ctx, webhook_id: str, as_json: bool) -> None:
     out_json(dump(hook)) if as_json else console().print(f"{hook.id}: new secret {hook.secret}")
 
 
-def follow_events(ctx: Ctx, interval: float, types: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+def follow_events(
+    ctx: Ctx, interval: float, types: tuple[str, ...], on_ready: Callable[[], None]
+) -> Iterator[dict[str, Any]]:
     """New events of the caller, oldest first, from now on: polls GET /v1/events (newest
     first), forwarding every id not seen before on the first page, and paging further only
     while a whole page is new."""
@@ -697,6 +699,7 @@ def follow_events(ctx: Ctx, interval: float, types: tuple[str, ...]) -> Iterator
         return body
 
     seen.update(e["id"] for e in page(None)["data"])
+    on_ready()
     while True:
         time.sleep(interval)
         fresh: list[dict[str, Any]] = []
@@ -763,18 +766,21 @@ def webhooks_listen(  # noqa: PLR0917
     elif not secret.startswith("whsec_"):
         raise click.BadParameter("a webhook secret starts with whsec_", param_hint="--secret")
     ctx.client.me.retrieve()  # fail now on a bad key
-    if as_json:
-        out_json({"ready": True, "secret": secret, "forwardTo": forward_to})
-    else:
-        console().print(
-            f"[green]Ready![/green] Forwarding your events to {forward_to}\n"
-            f"Your webhook signing secret is [bold]{secret}[/bold] (^C to quit)"
-        )
-    sys.stdout.flush()
+
+    def ready() -> None:  # once the starting point is read: every later event is forwarded
+        if as_json:
+            out_json({"ready": True, "secret": secret, "forwardTo": forward_to})
+        else:
+            console().print(
+                f"[green]Ready![/green] Forwarding your events to {forward_to}\n"
+                f"Your webhook signing secret is [bold]{secret}[/bold] (^C to quit)"
+            )
+        sys.stdout.flush()
+
     forwarded = 0
     with httpx.Client(timeout=10.0) as http:
         try:
-            for event in follow_events(ctx, interval, types):
+            for event in follow_events(ctx, interval, types, ready):
                 payload = json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
                 now = int(time.time())
                 headers = {
@@ -835,11 +841,14 @@ def events_tail(
 ) -> None:
     """Follow new events as they happen (Ctrl-C stops)."""
     ctx.client.me.retrieve()
-    if not as_json:
-        console(stderr=True).print("[dim]following new events (^C to quit)[/dim]")
+
+    def ready() -> None:
+        console(stderr=True).print("following new events (^C to quit)")
+        sys.stderr.flush()
+
     count = 0
     try:
-        for event in follow_events(ctx, interval, types):
+        for event in follow_events(ctx, interval, types, ready):
             if as_json:
                 out_json(event)
             else:
