@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from coinbox import Coinbox
 
-from coinbox_platform.tiers import MembershipTier
+from coinbox_platform.tiers import MembershipTier, Role
 from tests.support import ApiUser, api_base, make_api_user
 
 CLI = str(Path(sys.executable).parent / "coinbox")
@@ -34,9 +34,9 @@ class SdkUser:
         }
 
 
-def make_sdk_user(balance: int = 0, name: str = "sdk test") -> SdkUser:
+def make_sdk_user(balance: int = 0, name: str = "sdk test", role: Role = Role.USER) -> SdkUser:
     """A business-tier user (enterprise keys, every scope) with a key created through the SDK."""
-    user = make_api_user(balance=balance, tier=MembershipTier.BUSINESS)
+    user = make_api_user(balance=balance, tier=MembershipTier.BUSINESS, role=role)
     with Coinbox(api_key=user.token, base_url=api_base()) as signed_in:
         key = signed_in.api_keys.create(name=name, tier="enterprise")
     assert key.secret.startswith("cb_live_")

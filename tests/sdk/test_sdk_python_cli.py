@@ -15,9 +15,10 @@ from typing import Any
 import coinbox
 import pytest
 
+from coinbox_platform.tiers import Role
 from tests.api.webhook_receiver import start_receiver
-from tests.sdk.conftest import CLI, SdkUser
-from tests.support import wait_for
+from tests.sdk.conftest import CLI, SdkUser, make_sdk_user
+from tests.support import api_base, make_api_user, make_profile, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -259,3 +260,26 @@ def test_events_tail_keys_and_webhook_commands(sdk_user: SdkUser) -> None:
 
     refused = run(sdk_user, "keys", "get", "key_doesNotExist0000000000", "--json")
     assert refused.returncode == 1 and json.loads(refused.stdout)["error"]["code"] == "not_found"
+
+
+def test_bulk_messages_from_staff_in_batches_of_50(tmp_path: Path) -> None:
+    staff = make_sdk_user(name="staff", role=Role.SUPPORT)
+    reader = make_api_user()
+    others = [make_profile() for _ in range(53)]
+    recipients = [reader.email, *[p.id for p in others], reader.email.upper()]  # 55 rows
+    source = tmp_path / "notice.csv"
+    with source.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["recipient", "title", "body", "priority"])
+        for i, recipient in enumerate(recipients):
+            priority = "critical" if i == 10 else ("high" if i % 2 else "normal")
+            writer.writerow([recipient, f"Notice {i}", "Maintenance at 22:00", priority])
+    result = run(staff, "bulk", "messages", str(source), "--json")
+    report = json.loads(result.stdout)
+    assert result.returncode == 1, result.stderr
+    # 53 valid rows: one batch of 50 and one of 3
+    assert (report["succeeded"], report["failed"], len(report["batches"])) == (53, 2, 2)
+    assert report["rows"][10]["errors"][0]["column"] == "priority"
+    assert report["rows"][54]["errors"][0]["code"] == "duplicate_recipient"
+    with coinbox.Coinbox(api_key=reader.token, base_url=api_base()) as client:
+        assert [m.title for m in client.messages.list()] == ["Notice 0"]

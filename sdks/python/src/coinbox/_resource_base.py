@@ -61,5 +61,6 @@ def export_done(record: Any) -> bool:
 
 
 def filters_of(filters: Mapping[str, Any] | None, **named: Any) -> dict[str, Any] | None:
-    out = {**(filters or {}), **{k: v for k, v in named.items() if v is not None}}
+    given = {**(filters or {}), **named}
+    out = {k: v for k, v in given.items() if v is not None}
     return {k: getattr(v, "isoformat", lambda v=v: v)() for k, v in out.items()} or None

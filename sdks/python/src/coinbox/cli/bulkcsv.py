@@ -6,7 +6,7 @@ OpenAPI document); the cells are read as the API reads them (an integer column's
 an integer becomes an int, an empty cell is an absent field); then the domain rules the API
 checks after the model: a purpose is not blank, a quantity has at most the asset's decimal
 places and is above zero, an order is worth R10 to the maximum value, a loan is not named
-twice. tests/unit/test_sdk_python_cli_validation.py compares the outcome with the API's own
+twice (a loan, or a recipient). tests/unit/test_sdk_python_cli_validation.py compares the outcome with the API's own
 validation, row by row.
 """
 
@@ -120,17 +120,27 @@ def read(kind: str, raw: bytes) -> CsvFile:
         if not row.errors:
             row.errors = check(kind, row.item)
         out.append(row)
-    if kind == "investments":
-        seen: set[str] = set()
-        for row in out:
-            loan_id = row.item.get("loanId")
-            if row.valid and isinstance(loan_id, str):
-                if loan_id in seen:
-                    row.errors.append(
-                        RowError("loanId", "duplicate_loan", "This loan is named twice.")
-                    )
-                seen.add(loan_id)
+    _duplicates(kind, out)
     return CsvFile(kind, header, out)
+
+
+def _duplicates(kind: str, rows: list[Row]) -> None:
+    """A loan funded twice or a user messaged twice: the API refuses the second (in one
+    batch); the CLI refuses it anywhere in the file, since it would fail in any batch."""
+    column, code, message = {
+        "investments": ("loanId", "duplicate_loan", "This loan is named twice."),
+        "messages": ("recipient", "duplicate_recipient", "This user is named twice."),
+    }.get(kind, (None, "", ""))
+    if column is None:
+        return
+    seen: set[str] = set()
+    for row in rows:
+        value = row.item.get(column)
+        if row.valid and isinstance(value, str):
+            key = value.lower() if "@" in value else value
+            if key in seen:
+                row.errors.append(RowError(column, code, message))
+            seen.add(key)
 
 
 def check(kind: str, item: dict[str, Any]) -> list[RowError]:
