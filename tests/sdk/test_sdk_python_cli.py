@@ -17,7 +17,7 @@ import pytest
 
 from coinbox_platform.tiers import Role
 from tests.api.webhook_receiver import start_receiver
-from tests.sdk.conftest import CLI, SdkUser, make_sdk_user
+from tests.sdk.sdk_support import CLI, SdkUser, make_sdk_user
 from tests.support import api_base, make_api_user, make_profile, wait_for
 
 pytestmark = pytest.mark.stack

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sdk.conftest import make_sdk_user
+from tests.sdk.sdk_support import make_sdk_user
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 

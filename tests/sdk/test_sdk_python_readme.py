@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sdk.conftest import make_sdk_user
+from tests.sdk.sdk_support import make_sdk_user
 from tests.support import api_base
 
 pytestmark = pytest.mark.stack

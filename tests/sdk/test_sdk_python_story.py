@@ -12,7 +12,7 @@ import pytest
 from coinbox import AsyncCoinbox, Coinbox
 
 from tests.api.webhook_receiver import start_receiver
-from tests.sdk.conftest import make_sdk_user
+from tests.sdk.sdk_support import SdkUser, make_sdk_user
 from tests.support import api_base, wait_for
 
 pytestmark = pytest.mark.stack
@@ -60,7 +60,7 @@ def test_key_loan_funding_repayment_and_pagination() -> None:
     assert walked[:5] == made[::-1] and walked[5] == loan.id
 
 
-def test_idempotent_replays_and_the_exception_tree(sdk_user) -> None:  # type: ignore[no-untyped-def]
+def test_idempotent_replays_and_the_exception_tree(sdk_user: SdkUser) -> None:
     client = sdk_user.client
     first = client.loans.create(
         amount=20000, interest_rate=16, term_days=10, purpose="a", idempotency_key="sdk-idem-1"
@@ -119,7 +119,7 @@ def _refused(secret: str) -> bool:
     return False
 
 
-def test_platform_webhooks_verify_with_the_sdk(sdk_user) -> None:  # type: ignore[no-untyped-def]
+def test_platform_webhooks_verify_with_the_sdk(sdk_user: SdkUser) -> None:
     client = sdk_user.client
     receiver = start_receiver()
     try:
@@ -164,7 +164,7 @@ def test_platform_webhooks_verify_with_the_sdk(sdk_user) -> None:  # type: ignor
         receiver.stop()
 
 
-def test_async_client_against_the_stack(sdk_user) -> None:  # type: ignore[no-untyped-def]
+def test_async_client_against_the_stack(sdk_user: SdkUser) -> None:
     async def run() -> tuple[list[str], int, str]:
         async with AsyncCoinbox(api_key=sdk_user.key, base_url=api_base()) as client:
             loans = await asyncio.gather(

@@ -143,7 +143,7 @@ class BaseClient:
         if response is None:
             return backoff(attempt)
         status = response.status_code
-        retryable = status in RETRY_STATUSES or status > 500
+        retryable = status in RETRY_STATUSES or (status >= 500 and status != 501)
         if status == 409 and response.headers.get("content-type", "").startswith(
             "application/problem+json"
         ):
