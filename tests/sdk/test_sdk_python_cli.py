@@ -283,3 +283,20 @@ def test_bulk_messages_from_staff_in_batches_of_50(tmp_path: Path) -> None:
     assert report["rows"][54]["errors"][0]["code"] == "duplicate_recipient"
     with coinbox.Coinbox(api_key=reader.token, base_url=api_base()) as client:
         assert [m.title for m in client.messages.list()] == ["Notice 0"]
+
+
+def test_bulk_with_a_key_lacking_the_scope_reports_every_row(
+    sdk_user: SdkUser, tmp_path: Path
+) -> None:
+    basic = sdk_user.client.api_keys.create(name="read only", tier="basic").secret
+    reader = SdkUser(sdk_user.user, basic, sdk_user.client)
+    source = tmp_path / "loans.csv"
+    _loans_csv(source, 25, None)
+    result = run(reader, "bulk", "loans", str(source), "--json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["succeeded"], report["failed"], report["batches"]) == (0, 25, [])
+    assert {r["errors"][0]["code"] for r in report["rows"]} == {"insufficient_scope"}
+    written = list(csv.DictReader((tmp_path / "loans.results.csv").open()))
+    assert [r["status"] for r in written] == ["failed"] * 25
+    assert not list(sdk_user.client.loans.list())

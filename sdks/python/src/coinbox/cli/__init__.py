@@ -155,7 +155,7 @@ def _bulk_results(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from coinbox.cli.bulkcsv import BATCH_SIZE, to_csv
-    from coinbox.errors import BatchFailedError
+    from coinbox.errors import APIError, BatchFailedError
 
     results: dict[int, dict[str, Any]] = {}
     for row in data.rows:
@@ -194,23 +194,19 @@ def _bulk_results(
                 )
             except BatchFailedError as exc:
                 outcome = exc.batch or {"items": [], "batchId": None}
+                refusal = {"column": None, "code": exc.code, "message": exc.message}
+            except APIError as exc:  # the whole batch refused (scope, auth, …): rows failed
+                outcome = {"items": [], "batchId": None}
+                refusal = {"column": None, "code": exc.code, "message": str(exc)}
+            else:
+                refusal = {"column": None, "code": "no_result", "message": "no result returned"}
             if outcome.get("batchId"):
                 batch_ids.append(outcome["batchId"])
             by_index = {item["index"]: item for item in outcome.get("items", [])}
             for position, row in enumerate(batch):
                 item = by_index.get(position)
                 if item is None:
-                    results[row.index] = {
-                        "status": "failed",
-                        "id": None,
-                        "errors": [
-                            {
-                                "column": None,
-                                "code": "no_result",
-                                "message": "the API returned no result",
-                            }
-                        ],
-                    }
+                    results[row.index] = {"status": "failed", "id": None, "errors": [refusal]}
                     continue
                 error = item.get("error")
                 results[row.index] = {
