@@ -420,7 +420,11 @@ def export(  # noqa: PLR0917
     as_json: bool,
 ) -> None:
     """Export your data to a file: start the export, follow it to completion, download the
-    file and check its sha256."""
+    file and check its sha256.
+
+    TYPE is loans, investments, transactions, crypto-orders or api-requests; --from and --to
+    take a date (2026-01-01, midnight UTC) or an ISO 8601 time.
+    """
     from rich.progress import BarColumn, Progress, TextColumn
 
     def iso(value: str | None) -> str | None:
