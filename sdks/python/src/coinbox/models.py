@@ -2266,7 +2266,8 @@ class Problem(BaseModel):
     type: Annotated[
         str,
         Field(
-            examples=["https://docs.coinbox.example/errors/invalid_request"],
+            description="The code's entry in the error catalogue (`/docs/errors#<code>`).",
+            examples=["/docs/errors#invalid_request"],
             title="Type",
         ),
     ]
