@@ -10,7 +10,7 @@ operation, with
   error responses        RFC 9457 problem+json, chosen from what the pipeline can answer:
                          400 (any input), 401 (authenticated), 403 (scope, role, sandbox),
                          404 (path parameters), 409/422 (POST with Idempotency-Key),
-                         429/503 (authenticated: rate limits fail closed), 500 (always),
+                         429/503 (always: per key, user or client IP; fail closed), 500 (always),
                          plus the route's own `errors`
   headers                X-Request-Id on every response, Idempotency-Key on every POST,
                          Idempotent-Replayed on POST responses, the rate-limit headers
@@ -305,8 +305,9 @@ def error_statuses(route: Route) -> list[int]:
     has_input = bool(route.body or route.query or route.path_params or route.method == "POST")
     if has_input:
         statuses.add(400)
+    statuses |= {429, 503}  # every request is rate limited: by key, user or client IP
     if route.auth != "none":
-        statuses |= {401, 429, 503}
+        statuses.add(401)
         if route.scope or route.auth in ("staff", "admin"):
             statuses.add(403)
     if route.sandbox_only:
