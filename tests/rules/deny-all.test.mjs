@@ -71,6 +71,7 @@ const COLLECTIONS = [
   'bulkOperationsLog',
   'exportLogs',
   'health',
+  'userQuotas',
 ];
 
 // A target: where its seeded document lives and where a caller would create one of its own.

@@ -15,6 +15,7 @@ from coinbox_platform.tiers import ApiTier
 @pytest.fixture(autouse=True)
 def pepper(monkeypatch: pytest.MonkeyPatch) -> object:
     monkeypatch.setenv("API_KEY_PEPPER", "unit-test-pepper")
+    monkeypatch.setenv("PORTAL_ORIGINS", "https://portal.example")  # production needs them
     settings.cache_clear()
     yield
     settings.cache_clear()

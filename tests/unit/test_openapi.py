@@ -312,7 +312,8 @@ def test_route_errors_and_statuses_come_through() -> None:
     get_one = doc["paths"]["/v1/things/{thingId}"]["get"]
     assert {"200", "404", "409", "401"} <= set(get_one["responses"])
     ping = doc["paths"]["/v1/ping"]["get"]
-    assert sorted(ping["responses"]) == ["200", "500"]
+    # Public routes are throttled per client IP too (issue 11, finding 8): 429/503.
+    assert sorted(ping["responses"]) == ["200", "429", "500", "503"]
     create = doc["paths"]["/v1/things"]["post"]
     assert "201" in create["responses"] and "200" not in create["responses"]
 
@@ -332,13 +333,20 @@ def test_an_example_the_model_rejects_is_left_out() -> None:
 def test_the_route_serves_the_document() -> None:
     from flask import Flask
 
+    from coinbox_platform import ratelimit
     from coinbox_platform.api.app import handle
+    from coinbox_platform.api.routes import apikeys as apikey_routes
 
+    # Public routes are rate limited per client IP; no Firestore here, so an in-memory store.
+    apikey_routes.set_limiter(ratelimit.RateLimiter(ratelimit.MemorySlots()))
     app = Flask(__name__)
-    with app.test_request_context("/v1/openapi.json", method="GET"):
-        from flask import request
+    try:
+        with app.test_request_context("/v1/openapi.json", method="GET"):
+            from flask import request
 
-        resp = handle(request, "openapi")  # type: ignore[arg-type]
+            resp = handle(request, "openapi")  # type: ignore[arg-type]
+    finally:
+        apikey_routes.set_limiter(None)
     assert resp.status_code == 200
     assert resp.mimetype == "application/json"
     assert resp.headers["X-Request-Id"].startswith("req_")

@@ -38,6 +38,7 @@ from coinbox_platform.errors import (
     NotFound,
     ServiceUnavailable,
     Unauthenticated,
+    UnprocessableRule,
 )
 from coinbox_platform.ids import ALPHABET
 from coinbox_platform.tiers import API_TIER_ORDER, ApiTier, Role, api_tier_allowed
@@ -60,6 +61,8 @@ CACHE_TTL = 30.0  # seconds a verified key (or its owner's profile) is trusted i
 LAST_USED_EVERY = timedelta(minutes=1)
 MAX_GRACE = timedelta(days=7)
 MAX_NAME = 100
+MAX_ACTIVE_KEYS = 10  # active keys per user (create and rotate refuse beyond it: 422)
+USER_QUOTAS = "userQuotas"  # one document per user: the lock that makes per-user caps atomic
 
 RESOURCES = (
     "loans",
@@ -221,6 +224,8 @@ class ApiKey:
     rotated_to: str | None = None
     grace_until: datetime | None = None
     updated_at: datetime | None = None
+    admin_grant: bool = False  # an admin granted the tier for another user: not re-derived
+    parent_key_id: str | None = None  # the key that created this one (a child never outlives it)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -242,6 +247,8 @@ class ApiKey:
             rotated_to=d.get("rotatedTo"),
             grace_until=d.get("graceUntil"),
             updated_at=d.get("updatedAt"),
+            admin_grant=bool(d.get("adminGrant", False)),
+            parent_key_id=d.get("parentKeyId"),
         )
 
     def to_doc(self) -> dict[str, Any]:
@@ -261,7 +268,14 @@ class ApiKey:
             "rotatedTo": self.rotated_to,
             "graceUntil": self.grace_until,
             "updatedAt": self.updated_at,
+            "adminGrant": self.admin_grant,
+            "parentKeyId": self.parent_key_id,
         }
+
+    def ends_at(self) -> datetime | None:
+        """When the key stops working at the latest: its expiry or the end of its grace."""
+        ends = [t for t in (self.expires_at, self.grace_until) if t is not None]
+        return min(ends) if ends else None
 
     def effective_status(self, now: datetime) -> str:
         """What the key is at `now`: a rotated key whose grace ended counts as revoked,
@@ -365,6 +379,51 @@ def max_tier(owner: UserProfile) -> ApiTier:
     )
 
 
+def tier_ceiling(owner: UserProfile, key: ApiKey | None = None) -> ApiTier:
+    """The highest API tier the owner may hold now: any for an admin, otherwise what the
+    membership allows (or, for a key an admin granted to them, that key's tier)."""
+    if Role(owner.role) == Role.ADMIN:
+        return ApiTier.ENTERPRISE
+    ceiling = max_tier(owner)
+    if key is not None and key.admin_grant:
+        return max(ceiling, key.tier, key=API_TIER_ORDER.index)
+    return ceiling
+
+
+def intersect_scopes(a: Iterable[str], b: Iterable[str]) -> frozenset[str]:
+    """The scopes both `a` and `b` grant (wildcards resolved: `*` ∩ {read:*} = {read:*})."""
+    a, b = frozenset(a), frozenset(b)
+    return frozenset({s for s in a if covers(b, s)} | {s for s in b if covers(a, s)})
+
+
+def effective(key: ApiKey, owner: UserProfile) -> tuple[ApiTier, frozenset[str]]:
+    """What a key may do now: its tier capped by the owner's current ceiling, its scopes cut
+    to that tier's allowance. Re-derived at every verification (owners get demoted)."""
+    tier = min(key.tier, tier_ceiling(owner, key), key=API_TIER_ORDER.index)
+    return tier, intersect_scopes(key.scopes, TIER_SCOPES[tier])
+
+
+def _quota_ref(uid: str) -> Any:
+    return store.db().collection(USER_QUOTAS).document(uid)
+
+
+def active_key_count(uid: str, now: datetime, txn: Any = None, *, excluding: str = "") -> int:
+    from google.cloud.firestore import FieldFilter
+
+    query = (
+        _keys()
+        .where(filter=FieldFilter("userId", "==", uid))
+        .where(filter=FieldFilter("status", "==", "active"))
+    )
+    snaps = query.get(transaction=txn) if txn is not None else query.get()
+    return sum(
+        1
+        for snap in snaps
+        if snap.id != excluding
+        and ApiKey.from_doc(snap.id, snap.to_dict() or {}).effective_status(now) == "active"
+    )
+
+
 def create_api_key(
     owner: UserProfile,
     name: str,
@@ -375,17 +434,24 @@ def create_api_key(
     actor: Actor | None = None,
     actor_role: Role | str | None = None,
     rotated_from: str | None = None,
+    not_after: datetime | None = None,
+    parent_key_id: str | None = None,
+    admin_grant: bool | None = None,
     now: datetime | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key for `owner`: (record, secret). The secret exists only in the return value.
 
     `tier` defaults to the highest the owner's membership allows; `scopes` to the tier's
     defaults. `actor_role` (default: the owner's role) decides whether the tier is checked
-    against the membership (admins may grant any tier).
+    against the membership (admins may grant any tier). `not_after` caps the expiry (a key
+    created by a key never outlives it). The owner may hold at most MAX_ACTIVE_KEYS active
+    keys (a rotation's new key replaces `rotated_from`); the count and the create are one
+    transaction on the owner's quota document, so parallel creates cannot pass the cap.
     """
     now = now or utcnow()
     api_tier = ApiTier(tier) if tier is not None else max_tier(owner)
-    allowed_tier(owner, api_tier, actor_role=actor_role or owner.role)
+    role = Role(actor_role or owner.role)
+    allowed_tier(owner, api_tier, actor_role=role)
     clean_scopes = validate_scopes(
         api_tier, TIER_SCOPES[api_tier] if scopes is None else list(scopes)
     )
@@ -401,6 +467,20 @@ def create_api_key(
             errors=[FieldError("expiresInDays", "1 to 365", "out_of_range")],
         )
     actor = actor or Actor(user_id=owner.id)
+    expires_at = now + timedelta(days=expires_in_days) if expires_in_days else None
+    if not_after is not None and (expires_at is None or expires_at > not_after):
+        expires_at = not_after
+    # An admin granting a tier above the owner's membership: a staff decision that stands
+    # (the key is not cut back to the membership at verification).
+    admin_grant = (
+        admin_grant
+        if admin_grant is not None
+        else (
+            role == Role.ADMIN
+            and actor.user_id != owner.id
+            and API_TIER_ORDER.index(api_tier) > API_TIER_ORDER.index(max_tier(owner))
+        )
+    )
     from google.api_core.exceptions import AlreadyExists
 
     for _ in range(3):  # a collision of 142-bit ids would be news; retry rather than fail
@@ -415,11 +495,11 @@ def create_api_key(
             scopes=tuple(clean_scopes),
             status="active",
             created_at=now,
-            expires_at=now + timedelta(days=expires_in_days) if expires_in_days else None,
+            expires_at=expires_at,
             rotated_from=rotated_from,
+            admin_grant=admin_grant,
+            parent_key_id=parent_key_id,
         )
-        batch = store.db().batch()
-        batch.create(_keys().document(record.id), record.to_doc())
         ev_id, ev = _event(
             record,
             "created",
@@ -427,9 +507,23 @@ def create_api_key(
             now,
             {"tier": api_tier.value, "scopes": clean_scopes, "rotatedFrom": rotated_from},
         )
-        batch.create(_events().document(ev_id), ev)
+
+        def apply(txn: Any, record: ApiKey = record, ev_id: str = ev_id, ev: Any = ev) -> None:
+            quota = _quota_ref(owner.id)
+            quota.get(transaction=txn)
+            active = active_key_count(owner.id, now, txn, excluding=rotated_from or "")
+            if active >= MAX_ACTIVE_KEYS:
+                raise UnprocessableRule(
+                    f"At most {MAX_ACTIVE_KEYS} active API keys per user; revoke one first.",
+                    code="limit_exceeded",
+                    errors=[FieldError("name", "too many active keys", "limit_exceeded")],
+                )
+            txn.create(_keys().document(record.id), record.to_doc())
+            txn.create(_events().document(ev_id), ev)
+            txn.set(quota, {"userId": owner.id, "apiKeysChangedAt": now}, merge=True)
+
         try:
-            batch.commit()
+            store.run_transaction(apply)
         except AlreadyExists:
             continue
         return record, secret
@@ -531,6 +625,7 @@ def rotate_api_key(
     *,
     grace: timedelta = timedelta(0),
     actor: Actor,
+    not_after: datetime | None = None,
     now: datetime | None = None,
 ) -> tuple[ApiKey, ApiKey, str]:
     """Issue a new key with the old one's name, tier and scopes: (old, new, new secret).
@@ -547,15 +642,23 @@ def rotate_api_key(
     expires_in = None
     if old.expires_at is not None:  # the new key keeps the old one's remaining lifetime
         expires_in = max(1, min(365, -(-(old.expires_at - now) // timedelta(days=1))))
+    # The new key gets what the old one may do now (not what it was once granted): its tier
+    # re-derived from the owner's current role and membership, its scopes cut to that tier.
+    tier, scopes = effective(old, owner)
     new, secret = create_api_key(
         owner,
         old.name,
-        old.tier,
-        old.scopes,
+        tier,
+        sorted(scopes),
         expires_in_days=expires_in,
         actor=actor,
-        actor_role=Role.ADMIN,  # same tier as before, even if the membership dropped since
+        actor_role=Role.ADMIN if old.admin_grant else owner.role,
         rotated_from=old.id,
+        not_after=min(t for t in (old.expires_at, not_after) if t is not None)
+        if (old.expires_at or not_after)
+        else None,
+        parent_key_id=old.parent_key_id,
+        admin_grant=old.admin_grant,
         now=now,
     )
     grace_until = now + grace

@@ -68,10 +68,13 @@ def settings() -> Settings:
     origins = tuple(
         o.strip()
         for o in os.environ.get(
-            "PORTAL_ORIGINS", "http://127.0.0.1:5002,http://localhost:5002"
+            "PORTAL_ORIGINS", "http://127.0.0.1:5002,http://localhost:5002" if sandbox else ""
         ).split(",")
         if o.strip()
     )
+    if not origins and not sandbox:
+        # No localhost fallback outside the emulator and sandbox: CORS must name the portal.
+        raise RuntimeError("PORTAL_ORIGINS must be set outside the emulator and sandbox")
     return Settings(
         project_id=project,
         emulated=emulated,

@@ -243,6 +243,13 @@ _CODES = (
         "Sign in again (or refresh the token) and retry with the new ID token.",
     ),
     ErrorCode(
+        "account_disabled",
+        401,
+        "Account disabled",
+        "The Firebase account behind the ID token is disabled.",
+        "Contact support; a disabled account cannot use the API.",
+    ),
+    ErrorCode(
         "invalid_api_key",
         401,
         "Invalid API key",
@@ -403,6 +410,14 @@ _CODES = (
         "A tier limit would be exceeded: loan size, active investments, trade size, weekly "
         "volume, open listings, API keys or webhook endpoints.",
         "Stay within the limit in the detail, or upgrade the membership.",
+    ),
+    ErrorCode(
+        "balance_limit_exceeded",
+        422,
+        "Wallet maximum exceeded",
+        "The move would take a wallet above its documented maximum (ZAR balance or crypto "
+        "holding; docs/security.md).",
+        "Move less, or withdraw first.",
     ),
     ErrorCode(
         "kyc_required",

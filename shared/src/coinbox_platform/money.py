@@ -16,6 +16,10 @@ CRYPTO_FEE_BPS = 50  # 0.5 %
 CRYPTO_FEE_MIN = 250  # R2.50
 CRYPTO_FEE_MAX = 500_000  # R5,000
 CRYPTO_MIN_VALUE = 1_000  # R10
+# Documented upper bounds (docs/security.md): no wallet holds more, so no amount, sum or
+# product of the ledger comes near Firestore's int64 (9.2e18); beyond them a move is a 422.
+MAX_ZAR_BALANCE = 10**15  # cents: R10 trillion, available + locked, per wallet
+MAX_CRYPTO_HOLDING = 10**17  # atoms: 1,000,000,000 units of an asset, per wallet
 
 
 class Asset(StrEnum):

@@ -75,6 +75,9 @@ POLICIES: dict[str, tuple[Window, ...]] = {
     # People in the portal and dashboard: generous for a person clicking, tight enough to
     # stop a runaway script using a stolen session (programs should use keys).
     "session": _windows(600, 10_000),
+    # Anonymous traffic (public routes, failed sign-ins), per client IP: enough for a person
+    # or a health check, nothing for a credential-stuffing or write-amplifying script.
+    "anonymous": _windows(120, 3_000),
 }
 
 
@@ -272,20 +275,27 @@ class RateLimiter:
 
     def take(self, subject: str, windows: tuple[Window, ...]) -> Decision:
         """One token from each window for `subject` (e.g. a key id), all or none."""
+        return self.take_all([(subject, windows)])
+
+    def take_all(self, policies: list[tuple[str, tuple[Window, ...]]]) -> Decision:
+        """One token from every window of every (subject, windows), all or none: e.g. a
+        key's own windows and its owner's windows across all of their keys."""
         t = self.now_ms()
         held: list[tuple[str, int]] = []
         states: list[BucketState] = []
         ops = 0
+        pairs = [(subject, w) for subject, windows in policies for w in windows]
+        windows = tuple(w for _, w in pairs)
         try:
-            for w in windows:
+            for i, (subject, w) in enumerate(pairs):
                 claim, state, n = self._take_window(subject, w, t)
                 ops += n
                 if claim is None:
                     for b, slot in held:  # hand back the tokens of the other windows
                         self.store.release(b, slot)
                         ops += 1
-                    others = [state_after(t, o, None) for o in windows if o != w]
-                    return Decision(False, (state, *others), state, ops, windows)
+                    others = [state_after(t, o, None) for j, (_, o) in enumerate(pairs) if j != i]
+                    return Decision(False, (state, *others), state, ops, _unique(windows))
                 held.append(claim)
                 states.append(state)
         except (RateLimited, ServiceUnavailable):
@@ -296,7 +306,7 @@ class RateLimiter:
                 code="service_unavailable",
                 headers={"Retry-After": "1"},
             ) from exc
-        return Decision(True, tuple(states), None, ops, windows)
+        return Decision(True, tuple(states), None, ops, _unique(windows))
 
     def _take_window(
         self, subject: str, w: Window, t: int
@@ -385,10 +395,26 @@ def bucket_ids(subject: str, w: Window) -> list[str]:
     return [bucket_id(subject, w, j, n) for j in range(n)]
 
 
-def policy_for(principal: Any) -> tuple[str, tuple[Window, ...]] | None:
-    """(subject, windows) for a principal: its key, or the person's session."""
+def _unique(windows: tuple[Window, ...]) -> tuple[Window, ...]:
+    return tuple(dict.fromkeys(windows))
+
+
+def policy_for(principal: Any, ip: str | None = None) -> list[tuple[str, tuple[Window, ...]]]:
+    """The (subject, windows) a request draws from:
+
+    - an API key: its own tier's windows, and its owner's windows across all of their keys
+      (the limits of the highest API tier the owner may hold: more keys never mean more
+      requests);
+    - a person: their session windows, shared by all of their sessions;
+    - nobody (a public route or a failed sign-in): the anonymous windows of the client IP.
+    """
     if principal is None:
-        return None
+        return [(f"ip:{ip or 'unknown'}", POLICIES["anonymous"])]
     if principal.kind == "api_key" and principal.key_id:
-        return principal.key_id, POLICIES[principal.api_tier or ApiTier.BASIC.value]
-    return f"user:{principal.user.id}", POLICIES["session"]
+        tier = principal.api_tier or ApiTier.BASIC.value
+        ceiling = getattr(principal, "tier_ceiling", None) or tier
+        return [
+            (principal.key_id, POLICIES[tier]),
+            (f"apiuser:{principal.user.id}:{ceiling}", POLICIES[ceiling]),
+        ]
+    return [(f"user:{principal.user.id}", POLICIES["session"])]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from coinbox_platform.errors import (
     InvalidRequest,
     NotFound,
     ServiceUnavailable,
+    Unauthenticated,
     problem_type,
 )
 from coinbox_platform.ids import new_id
@@ -46,6 +48,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("coinbox.api")
 MAX_BODY = 1_000_000
+MAX_JSON_DEPTH = 32  # arrays and objects nested deeper than this are refused (400)
+# On every response: JSON is never sniffed as HTML, and nothing in it may load or be framed.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+}
+# A path id is ours only if it could be: 1-128 of [A-Za-z0-9_-], and never a name Firestore
+# reserves (__name__, __x__); anything else is a 404 before any Firestore call.
+PATH_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+RESERVED_ID = re.compile(r"^__.*__$")
 
 
 @dataclass
@@ -109,6 +122,63 @@ OutcomeSink = Callable[[Outcome], None]
 authenticators: list[Authenticator] = []
 rate_limiters: list[RateLimiter] = []
 outcome_sinks: list[OutcomeSink] = []
+
+
+def request_ip(request: Request) -> str | None:
+    """The client's IP from the platform's trusted hop (coinbox_platform.clientip)."""
+    from coinbox_platform.clientip import client_ip
+
+    return client_ip(request.headers.get("X-Forwarded-For"), request.remote_addr)
+
+
+def check_path_ids(params: dict[str, str], path: str) -> None:
+    """Every path parameter must be an id we could have issued (404 otherwise), so a reserved
+    or malformed name never reaches Firestore."""
+    for value in params.values():
+        if not PATH_ID.match(value) or RESERVED_ID.match(value):
+            raise NotFound(f"No object at {path}.", code="not_found")
+
+
+def _json_depth_ok(value: Any, limit: int) -> bool:
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return True
+
+
+def parse_json(raw: bytes) -> Any:
+    """The JSON of a request body, or 400 invalid_json: malformed, or nested deeper than
+    MAX_JSON_DEPTH (a deeply nested body must never reach a recursive parser or validator)."""
+    try:
+        data = json.loads(raw)
+    except RecursionError as exc:
+        raise _too_deep() from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidRequest(
+            "The request body is not valid JSON.",
+            code="invalid_json",
+            errors=[FieldError("body", str(exc)[:200], "invalid_json")],
+        ) from exc
+    if not _json_depth_ok(data, MAX_JSON_DEPTH):
+        raise _too_deep()
+    return data
+
+
+def _too_deep() -> InvalidRequest:
+    return InvalidRequest(
+        f"The request body is nested deeper than {MAX_JSON_DEPTH} levels.",
+        code="invalid_json",
+        errors=[FieldError("body", f"at most {MAX_JSON_DEPTH} levels of nesting", "too_deep")],
+    )
 
 
 def json_bytes(value: Any) -> bytes:
@@ -190,14 +260,7 @@ def _read_json_body(request: Request) -> Any:
             code="unsupported_media_type",
             errors=[FieldError("Content-Type", f"got {mimetype}", "unsupported_media_type")],
         )
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidRequest(
-            "The request body is not valid JSON.",
-            code="invalid_json",
-            errors=[FieldError("body", str(exc)[:200], "invalid_json")],
-        ) from exc
+    return parse_json(raw)
 
 
 def _query_dict(request: Request) -> dict[str, Any]:
@@ -236,7 +299,7 @@ def _serve(request: Request, family: str | None, request_id: str, started: float
     from coinbox_platform.api.routing import TABLE
 
     path = _normalise_path(request.path)
-    headers: dict[str, str] = {"X-Request-Id": request_id}
+    headers: dict[str, str] = {"X-Request-Id": request_id} | SECURITY_HEADERS
     headers |= _cors_headers(request)
     principal: Principal | None = None
     route_template = path
@@ -256,6 +319,7 @@ def _serve(request: Request, family: str | None, request_id: str, started: float
                 ).with_status(405, "Method not allowed")
             raise NotFound(f"No endpoint {request.method} {path}.", code="route_not_found")
         route_template = route.template
+        check_path_ids(params, path)
         if route.sandbox_only and not settings().sandbox:
             raise Forbidden("This endpoint is only available in sandbox mode.", code="sandbox_only")
         _load_secrets(route)
@@ -263,7 +327,13 @@ def _serve(request: Request, family: str | None, request_id: str, started: float
             request=request, route=route, request_id=request_id, now=utcnow(), params=params
         )
         if route.auth != "none":
-            principal = auth.authenticate(request, route)
+            try:
+                principal = auth.authenticate(request, route)
+            except Unauthenticated:
+                # A failed sign-in is throttled as anonymous traffic of its client IP.
+                for limiter in rate_limiters:
+                    limiter(None, request, route)
+                raise
             call.principal = principal
             auth.authorize(principal, route)
         for limiter in rate_limiters:
@@ -329,13 +399,15 @@ def _serve(request: Request, family: str | None, request_id: str, started: float
         status=resp.status_code,
         latency_ms=(time.perf_counter() - started) * 1000,
         principal=principal,
-        ip=request.headers.get("X-Forwarded-For", request.remote_addr),
+        ip=request_ip(request),
         user_agent=request.headers.get("User-Agent"),
         timestamp=utcnow(),
         error_code=error_code,
     )
     _log(outcome)
-    for sink in outcome_sinks:
+    # Request logs are per user and key (usage analytics): a request with no principal
+    # (anonymous, or a failed sign-in) writes no document, so it cannot amplify writes.
+    for sink in outcome_sinks if principal is not None else ():
         try:
             sink(outcome)
         except Exception:  # a log sink must never break a response

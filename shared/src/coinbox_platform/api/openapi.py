@@ -10,7 +10,7 @@ operation, with
   error responses        RFC 9457 problem+json, chosen from what the pipeline can answer:
                          400 (any input), 401 (authenticated), 403 (scope, role, sandbox),
                          404 (path parameters), 409/422 (POST with Idempotency-Key),
-                         429/503 (authenticated: rate limits fail closed), 500 (always),
+                         429/503 (always: per key, user or client IP; fail closed), 500 (always),
                          plus the route's own `errors`
   headers                X-Request-Id on every response, Idempotency-Key on every POST,
                          Idempotent-Replayed on POST responses, the rate-limit headers
@@ -302,10 +302,11 @@ def operation_codes(route: Route) -> dict[int, list[str]]:
         add(400, "invalid_request")
     if route.body is not None or route.documented_body is not None:
         add(400, "invalid_json", "unsupported_media_type", "payload_too_large")
+    # Every request is rate limited (by key, user or client IP); the limiter fails closed.
+    add(429, "rate_limited")
+    add(503, "service_unavailable")
     if route.auth != "none":
         add(401, "unauthenticated", "invalid_authorization", "invalid_token", "invalid_api_key")
-        add(429, "rate_limited")
-        add(503, "service_unavailable")
         if route.scope:
             add(403, "insufficient_scope")
         if route.auth in ("staff", "admin"):

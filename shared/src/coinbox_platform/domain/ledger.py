@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from coinbox_platform import store
 from coinbox_platform.domain.models import Direction, LedgerEntry, LedgerStatus, LedgerType
-from coinbox_platform.errors import insufficient_funds
+from coinbox_platform.errors import FieldError, UnprocessableRule, insufficient_funds
 from coinbox_platform.ids import new_id
-from coinbox_platform.money import ZAR, Asset
+from coinbox_platform.money import MAX_CRYPTO_HOLDING, MAX_ZAR_BALANCE, ZAR, Asset
 
 if TYPE_CHECKING:
     from google.cloud.firestore import Transaction
@@ -147,6 +147,13 @@ class Ledger:
         self._now = now
         self._wallets: dict[str, Wallet] = {}
         self._entries: list[LedgerEntry] = []
+        # The API request's Idempotency-Key claim, if any: read with the first wallets and
+        # marked committed with the writes (api/idempotency.py), so a retry after a crash
+        # knows this change happened.
+        from coinbox_platform.api.idempotency import current_claim
+
+        self._claim = current_claim()
+        self._claim_checked = False
 
     def read(self, *uids: str) -> None:
         """Read the wallets (one round trip). Must come before any write of the transaction."""
@@ -154,7 +161,16 @@ class Ledger:
         if not wanted:
             return
         col = store.db().collection(store.WALLETS)
-        snaps = store.get_all([col.document(u) for u in wanted], transaction=self._txn)
+        refs = [col.document(u) for u in wanted]
+        claim = self._claim if not self._claim_checked else None
+        if claim is not None:
+            refs.append(claim.ref)
+        snaps = store.get_all(refs, transaction=self._txn)
+        if claim is not None:
+            from coinbox_platform.api.idempotency import check_claim
+
+            check_claim(snaps.get(claim.ref.path), claim)
+            self._claim_checked = True
         for uid in wanted:
             snap = snaps.get(f"{store.WALLETS}/{uid}")
             data = snap.to_dict() if snap is not None and snap.exists else None
@@ -190,6 +206,14 @@ class Ledger:
         if new_available < 0 or new_locked < 0:
             what = "balance" if asset == ZAR else f"{asset} balance"
             raise insufficient_funds(f"Insufficient {what} for this operation.", field_name)
+        ceiling = MAX_ZAR_BALANCE if asset == ZAR else MAX_CRYPTO_HOLDING
+        if new_available + new_locked > ceiling:
+            raise UnprocessableRule(
+                "This would take the wallet above its documented maximum "
+                f"({'cents' if asset == ZAR else 'atoms of ' + asset}: {ceiling}).",
+                code="balance_limit_exceeded",
+                errors=[FieldError(field_name, f"at most {ceiling} in one wallet", "too_large")],
+            )
         wallet._set(asset, new_available, new_locked)
         wallet.version += 1
         wallet.dirty = True
@@ -231,3 +255,7 @@ class Ledger:
         txns = store.db().collection(store.TRANSACTIONS)
         for entry in self._entries:
             self._txn.create(txns.document(entry.id), entry.to_doc())
+        if self._claim is not None and self._claim_checked and self._entries:
+            from coinbox_platform.api.idempotency import mark_committed
+
+            mark_committed(self._txn, self._claim, [e.id for e in self._entries])

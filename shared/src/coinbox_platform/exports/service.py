@@ -42,6 +42,7 @@ STALE_RUN = timedelta(minutes=15)  # a running job this old belonged to a crashe
 MAX_ATTEMPTS = 3
 PROGRESS_EVERY = 2  # pages between progress updates
 FORMATS = ("csv", "json", "xlsx")
+MAX_ACTIVE_EXPORTS = 3  # queued + running per user (the queue runs 4 at a time for everyone)
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,7 @@ def create_export(
         "createdAt": now,
         "expireAt": now + LOG_TTL,
     }
-    _logs().document(export_id).create(doc)
+    create_capped(user_id, export_id, doc, now)
     if enqueue:
         from coinbox_platform.tasks import enqueue as enqueue_task
 
@@ -460,3 +461,33 @@ def delete_expired(now: datetime | None = None, *, limit: int = 500) -> int:
         snap.reference.update({"status": "expired", "fileDeletedAt": now})
         count += 1
     return count
+
+
+def create_capped(user_id: str, export_id: str, doc: dict[str, Any], now: datetime) -> None:
+    """Write the queued export unless the user already has MAX_ACTIVE_EXPORTS queued or
+    running (422 limit_exceeded). The count and the create are one transaction on the user's
+    quota document, so parallel requests cannot pass the cap."""
+    from google.cloud.firestore import FieldFilter
+
+    from coinbox_platform.errors import UnprocessableRule
+
+    quota = store.db().collection("userQuotas").document(user_id)
+    active = (
+        _logs()
+        .where(filter=FieldFilter("userId", "==", user_id))
+        .where(filter=FieldFilter("status", "in", ["queued", "running"]))
+        .limit(MAX_ACTIVE_EXPORTS)
+    )
+
+    def apply(txn: Any) -> None:
+        quota.get(transaction=txn)
+        if len(list(active.get(transaction=txn))) >= MAX_ACTIVE_EXPORTS:
+            raise UnprocessableRule(
+                f"You have {MAX_ACTIVE_EXPORTS} exports queued or running; wait for one to finish.",
+                code="limit_exceeded",
+                errors=[FieldError("type", "too many exports in progress", "limit_exceeded")],
+            )
+        txn.create(_logs().document(export_id), doc)
+        txn.set(quota, {"userId": user_id, "exportsChangedAt": now}, merge=True)
+
+    store.run_transaction(apply)

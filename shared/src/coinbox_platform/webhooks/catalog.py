@@ -117,6 +117,19 @@ def _inline(schema: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _redactable(schema: dict[str, Any]) -> dict[str, Any]:
+    """An investment as an event carries it: investorId, fee and expectedReturn are null for a
+    recipient who is not the investor (the borrower)."""
+    for key in ("investorId", "fee", "expectedReturn"):
+        prop = schema["properties"][key]
+        schema["properties"][key] = {
+            "anyOf": [{k: v for k, v in prop.items() if k != "title"}, {"type": "null"}],
+            "title": prop.get("title", key),
+            "description": "null for a recipient who is not the investor (the borrower)",
+        }
+    return schema
+
+
 def _model_schema(model: type[BaseModel], kind: str) -> dict[str, Any]:
     schema = _inline(model.model_json_schema(by_alias=True, mode="serialization"))
     props: dict[str, Any] = {"id": schema["properties"].pop("id")}
@@ -161,7 +174,7 @@ def object_schemas() -> dict[str, dict[str, Any]]:
         }
     return {
         "loan": _model_schema(Loan, "loan"),
-        "investment": _model_schema(Investment, "investment"),
+        "investment": _redactable(_model_schema(Investment, "investment")),
         "transaction": txn,
         "crypto_order": order,
         "user": _model_schema(UserProfile, "user"),

@@ -55,7 +55,7 @@ class Event(Document):
     expire_at: datetime | None = None  # TTL policy on webhookEvents.expireAt
 
     def for_user(self, uid: str) -> dict[str, Any]:
-        """The event as the API and the endpoints of `uid` see it."""
+        """The event as the API and the endpoints of `uid` see it (redacted for them)."""
         return {
             "id": self.id,
             "object": "event",
@@ -63,8 +63,27 @@ class Event(Document):
             "createdAt": iso(self.created_at),
             "apiVersion": self.api_version,
             "userId": uid,
-            "data": self.data,
+            "data": redact_for(self.data, uid),
         }
+
+
+# What a recipient who is not the object's owner may not see: an investment's investor, fee
+# and expected return are the investor's business (GET /v1/investments/{id} is a 404 for the
+# borrower); the borrower gets the event with those fields null.
+PRIVATE_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "investment": ("investorId", ("investorId", "fee", "expectedReturn")),
+}
+
+
+def redact_for(data: dict[str, Any], uid: str) -> dict[str, Any]:
+    """An event's data as recipient `uid` may see it."""
+    obj = data.get("object")
+    if not isinstance(obj, dict):
+        return data
+    rule = PRIVATE_FIELDS.get(str(obj.get("object")))
+    if rule is None or obj.get(rule[0]) == uid:
+        return data
+    return {**data, "object": {**obj, **dict.fromkeys(rule[1])}}
 
 
 def derived_id(prefix: str, *parts: str) -> str:

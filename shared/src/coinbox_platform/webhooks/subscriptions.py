@@ -27,6 +27,7 @@ from coinbox_platform.ids import new_id
 from coinbox_platform.webhooks import WEBHOOK_SUBSCRIPTIONS, catalog, encryption, signing, urls
 
 ROTATION_GRACE = timedelta(hours=24)
+USER_QUOTAS = "userQuotas"  # per-user lock document (also used by apikeys)
 MAX_SUBSCRIPTIONS = 20
 MAX_EVENT_FILTERS = 50
 MAX_DESCRIPTION = 500
@@ -122,18 +123,6 @@ def create_subscription(
     events = validate_events(events)
     _check_description(description)
     urls.check_url(url, sandbox=settings().sandbox, local_only=settings().emulated)
-    existing = (
-        collection()
-        .where(filter=FieldFilter("userId", "==", uid))
-        .limit(MAX_SUBSCRIPTIONS)
-        .stream()
-    )
-    if sum(1 for _ in existing) >= MAX_SUBSCRIPTIONS:
-        raise UnprocessableRule(
-            f"At most {MAX_SUBSCRIPTIONS} webhook endpoints per user.",
-            code="limit_exceeded",
-            errors=[FieldError("url", "too many endpoints", "limit_exceeded")],
-        )
     sub_id = new_id("whk")
     secret = signing.new_secret()
     sub = Subscription(
@@ -146,7 +135,23 @@ def create_subscription(
         created_at=now,
         updated_at=now,
     )
-    collection().document(sub_id).create(sub.to_doc())
+    quota = store.db().collection(USER_QUOTAS).document(uid)
+    mine = collection().where(filter=FieldFilter("userId", "==", uid)).limit(MAX_SUBSCRIPTIONS)
+
+    def apply(txn: Any) -> None:
+        # The count and the create are one transaction on the user's quota document: two
+        # parallel creates serialise on it, so the 21st endpoint can never be written.
+        quota.get(transaction=txn)
+        if len(list(mine.get(transaction=txn))) >= MAX_SUBSCRIPTIONS:
+            raise UnprocessableRule(
+                f"At most {MAX_SUBSCRIPTIONS} webhook endpoints per user.",
+                code="limit_exceeded",
+                errors=[FieldError("url", "too many endpoints", "limit_exceeded")],
+            )
+        txn.create(collection().document(sub_id), sub.to_doc())
+        txn.set(quota, {"userId": uid, "webhooksChangedAt": now}, merge=True)
+
+    store.run_transaction(apply)
     return sub, secret
 
 

@@ -35,6 +35,11 @@ METADATA_IPS = frozenset(
     for a in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254")
 )
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+# IPv6 ranges that carry an IPv4 address, which is what they reach: NAT64 (well-known prefix),
+# the deprecated IPv4-compatible form; local-use NAT64 is never public.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -67,11 +72,33 @@ def _refuse(detail: str, code: str = "unsafe_url") -> UnsafeUrl:
     return UnsafeUrl(detail, code=code, errors=[FieldError("url", detail, code)])
 
 
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries and would reach: 6to4 (2002::/16), NAT64
+    (64:ff9b::/96), Teredo (2001::/32: server and client), IPv4-compatible (::a.b.c.d)."""
+    out: list[ipaddress.IPv4Address] = []
+    if ip.sixtofour is not None:
+        out.append(ip.sixtofour)
+    if ip.teredo is not None:
+        out.extend(ip.teredo)
+    if ip in NAT64 or (ip in IPV4_COMPATIBLE and int(ip) > 1):
+        out.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return out
+
+
 def address_problem(address: str, *, sandbox: bool) -> str | None:
     """Why a resolved address may not receive webhooks, or None if it may."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in LOCAL_NAT64:
+            return "a non-public address"
+        for inner in embedded_ipv4(ip):
+            # What the embedded IPv4 address reaches counts; loopback is never a local
+            # receiver here (the connection goes to a gateway, not to this machine).
+            problem = address_problem(str(inner), sandbox=False)
+            if problem:
+                return problem + f" (embedded in {ip})"
     if ip in METADATA_IPS:
         return "a cloud metadata address"
     if ip.is_loopback:

@@ -148,7 +148,7 @@ def _actor(call: Call) -> apikeys.Actor:
     return apikeys.Actor(
         user_id=p.user.id,
         key_id=p.key_id,
-        ip=call.request.headers.get("X-Forwarded-For", call.request.remote_addr),
+        ip=app.request_ip(call.request),
         user_agent=call.request.headers.get("User-Agent"),
     )
 
@@ -160,8 +160,9 @@ def _key_id(call: Call) -> str:
     return key_id
 
 
-def _within_caller(call: Call, tier: ApiTier, scopes: list[str]) -> None:
-    """A key may only hand out what it holds: no scope or tier beyond its own."""
+def _within_caller(call: Call, tier: ApiTier, scopes: list[str] | tuple[str, ...]) -> None:
+    """A key may only hand out (or manage) what it holds: no scope or tier beyond its own
+    effective ones. People act with their role's permissions (the tier rules still apply)."""
     p = call.principal
     if p is None or p.scopes is None:
         return
@@ -178,6 +179,23 @@ def _within_caller(call: Call, tier: ApiTier, scopes: list[str]) -> None:
             code="tier_not_allowed",
             errors=[FieldError("tier", f"above {p.api_tier}", "tier_not_allowed")],
         )
+
+
+def _manageable(call: Call, key_id: str) -> apikeys.ApiKey:
+    """The caller's key `key_id`, if the caller may change it: a key may patch, rotate or
+    revoke only keys whose scopes and tier it holds itself (itself included)."""
+    key = apikeys.get_api_key(call.uid, key_id)
+    p = call.principal
+    if p is not None and p.key_id != key.id:
+        tier, scopes = apikeys.effective(key, call.user)
+        _within_caller(call, tier, sorted(scopes))
+    return key
+
+
+def _not_after(call: Call) -> datetime | None:
+    """When a key created by the caller must stop at the latest: the calling key's own end."""
+    p = call.principal
+    return p.key_expires_at if p is not None and p.kind == "api_key" else None
 
 
 def _with_secret(key: apikeys.ApiKey, secret: str, now: datetime) -> dict[str, Any]:
@@ -231,6 +249,8 @@ def create_key(call: Call) -> Reply:
         expires_in_days=body.expires_in_days,
         actor=_actor(call),
         actor_role=caller.role,
+        not_after=_not_after(call),
+        parent_key_id=call.principal.key_id if call.principal is not None else None,
         now=call.now,
     )
     return Reply(
@@ -299,8 +319,8 @@ def get_key(call: Call) -> Reply:
 def update_key(call: Call) -> Reply:
     body: ApiKeyUpdate = call.body
     key_id = _key_id(call)
+    current = _manageable(call, key_id)
     if body.scopes is not None:
-        current = apikeys.get_api_key(call.uid, key_id)
         _within_caller(call, current.tier, list(body.scopes))
     record = apikeys.update_api_key(
         call.uid, key_id, name=body.name, scopes=body.scopes, actor=_actor(call), now=call.now
@@ -322,7 +342,8 @@ def update_key(call: Call) -> Reply:
     codes=("already_revoked",),
 )
 def revoke_key(call: Call) -> Reply:
-    record = apikeys.revoke_api_key(call.uid, _key_id(call), actor=_actor(call), now=call.now)
+    key_id = _manageable(call, _key_id(call)).id
+    record = apikeys.revoke_api_key(call.uid, key_id, actor=_actor(call), now=call.now)
     return Reply(record.to_api(call.now))
 
 
@@ -344,11 +365,13 @@ def revoke_key(call: Call) -> Reply:
 )
 def rotate_key(call: Call) -> Reply:
     body: ApiKeyRotate = call.body
+    key_id = _manageable(call, _key_id(call)).id
     old, new, secret = apikeys.rotate_api_key(
         call.user,
-        _key_id(call),
+        key_id,
         grace=timedelta(seconds=body.grace_period_seconds),
         actor=_actor(call),
+        not_after=_not_after(call),
         now=call.now,
     )
     return Reply(
@@ -406,12 +429,15 @@ def key_usage(call: Call) -> Reply:
 
 def verify_key(secret: str, request: Request) -> Principal:
     record, owner = apikeys.verify(secret)
+    tier, scopes = apikeys.effective(record, owner)  # the owner's current role and membership
     return Principal(
         user=owner,
         kind="api_key",
         key_id=record.id,
-        scopes=frozenset(record.scopes),
-        api_tier=record.tier.value,
+        scopes=scopes,
+        api_tier=tier.value,
+        key_expires_at=record.ends_at(),
+        tier_ceiling=apikeys.tier_ceiling(owner, record).value,
     )
 
 
@@ -434,11 +460,9 @@ def set_limiter(value: ratelimit.RateLimiter | None) -> None:
 def rate_limit(principal: Principal | None, request: Request, route: Route) -> dict[str, str]:
     from flask import g
 
-    policy = ratelimit.policy_for(principal)
-    if policy is None:
-        return {}
+    policies = ratelimit.policy_for(principal, app.request_ip(request))
     lim = limiter()
-    decision = lim.take(*policy)
+    decision = lim.take_all(policies)
     g.coinbox_limiter_ops = decision.store_ops  # for the request log (cost measurement)
     headers = decision.headers(lim.now_ms())
     if not decision.allowed:

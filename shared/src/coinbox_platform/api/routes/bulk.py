@@ -19,7 +19,6 @@ been validated.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any, Literal, TypeVar, cast
@@ -27,7 +26,7 @@ from typing import Any, Literal, TypeVar, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coinbox_platform import store
-from coinbox_platform.api.app import MAX_BODY, Call, Reply
+from coinbox_platform.api.app import MAX_BODY, Call, Reply, parse_json
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routes.crypto import OrderCreate
 from coinbox_platform.api.routes.investments import InvestmentCreate
@@ -294,14 +293,7 @@ def read_body(
             code="unsupported_media_type",
             errors=[FieldError("Content-Type", f"got {mimetype}", "unsupported_media_type")],
         )
-    try:
-        data = json.loads(raw) if raw.strip() else None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidRequest(
-            "The request body is not valid JSON.",
-            code="invalid_json",
-            errors=[FieldError("body", str(exc)[:200], "invalid_json")],
-        ) from exc
+    data = parse_json(raw) if raw.strip() else None
     if not isinstance(data, dict):
         raise InvalidRequest(
             "The body must be an object {mode, items: [...]}.",

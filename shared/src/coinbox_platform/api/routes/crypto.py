@@ -248,7 +248,13 @@ def get_order(call: Call) -> Reply:
         "the creator's fee goes to the platform. Errors: `order_not_open` (409), "
         "`self_trade`, `insufficient_funds`, `limit_exceeded` (422)."
     ),
-    codes=("order_not_open", "self_trade", "insufficient_funds", "limit_exceeded"),
+    codes=(
+        "order_not_open",
+        "self_trade",
+        "insufficient_funds",
+        "limit_exceeded",
+        "balance_limit_exceeded",
+    ),
 )
 def take_order(call: Call) -> Reply:
     # The order is read again inside the take's transaction; this read keeps orders the caller

@@ -168,6 +168,7 @@ def list_investments(call: Call) -> Reply:
         "kyc_required",
         "self_investment",
         "amount_mismatch",
+        "balance_limit_exceeded",
     ),
 )
 def create(call: Call) -> Reply:

@@ -412,7 +412,13 @@ def cancel(call: Call) -> Reply:
     "investor. Returns the updated loan; when nothing is outstanding the loan and its "
     "investment complete. 422 `overpayment` above the outstanding amount, 422 "
     "`insufficient_funds` above the wallet balance, 409 `invalid_state` unless disbursed.",
-    codes=("not_borrower", "overpayment", "insufficient_funds", "invalid_state"),
+    codes=(
+        "not_borrower",
+        "overpayment",
+        "insufficient_funds",
+        "invalid_state",
+        "balance_limit_exceeded",
+    ),
 )
 def repay(call: Call) -> Reply:
     body: RepaymentCreate = call.body

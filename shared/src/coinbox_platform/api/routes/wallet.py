@@ -113,6 +113,7 @@ def get_wallet(call: Call) -> Reply:
         "Sandbox mode only: in production deposits come from the payment provider. "
         "Send `{amount}` in cents, or `{asset, quantity}` for crypto. Returns the ledger entry."
     ),
+    codes=("balance_limit_exceeded",),
 )
 def create_deposit(call: Call) -> Reply:
     body: DepositIn = call.body
