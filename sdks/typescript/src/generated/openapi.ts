@@ -9547,7 +9547,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`self_trade`](/docs/errors#self_trade), [`insufficient_funds`](/docs/errors#insufficient_funds), [`limit_exceeded`](/docs/errors#limit_exceeded). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`self_trade`](/docs/errors#self_trade), [`insufficient_funds`](/docs/errors#insufficient_funds), [`limit_exceeded`](/docs/errors#limit_exceeded), [`balance_limit_exceeded`](/docs/errors#balance_limit_exceeded). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9679,6 +9679,28 @@ export interface operations {
                     "application/json": components["schemas"]["ListEnvelope"];
                 };
             };
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
+            429: {
+                headers: {
+                    /** @description The id of this request (also in every log line and problem body). */
+                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/docs/errors#rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "req_4fZk2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
@@ -9694,6 +9716,28 @@ export interface operations {
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
                      *       "code": "internal_error",
+                     *       "requestId": "req_4fZk2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
+            503: {
+                headers: {
+                    /** @description The id of this request (also in every log line and problem body). */
+                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/docs/errors#service_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read.",
+                     *       "code": "service_unavailable",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
@@ -11053,6 +11097,28 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
+            429: {
+                headers: {
+                    /** @description The id of this request (also in every log line and problem body). */
+                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/docs/errors#rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "req_4fZk2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
@@ -11459,7 +11525,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`insufficient_funds`](/docs/errors#insufficient_funds), [`limit_exceeded`](/docs/errors#limit_exceeded), [`kyc_required`](/docs/errors#kyc_required), [`self_investment`](/docs/errors#self_investment), [`amount_mismatch`](/docs/errors#amount_mismatch). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`insufficient_funds`](/docs/errors#insufficient_funds), [`limit_exceeded`](/docs/errors#limit_exceeded), [`kyc_required`](/docs/errors#kyc_required), [`self_investment`](/docs/errors#self_investment), [`amount_mismatch`](/docs/errors#amount_mismatch), [`balance_limit_exceeded`](/docs/errors#balance_limit_exceeded). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13308,7 +13374,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`overpayment`](/docs/errors#overpayment), [`insufficient_funds`](/docs/errors#insufficient_funds). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`overpayment`](/docs/errors#overpayment), [`insufficient_funds`](/docs/errors#insufficient_funds), [`balance_limit_exceeded`](/docs/errors#balance_limit_exceeded). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14045,6 +14111,28 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description Retry after `Retry-After` seconds. Codes: [`rate_limited`](/docs/errors#rate_limited). */
+            429: {
+                headers: {
+                    /** @description The id of this request (also in every log line and problem body). */
+                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/docs/errors#rate_limited",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "What went wrong, for a person to read.",
+                     *       "code": "rate_limited",
+                     *       "requestId": "req_4fZk2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description An unexpected error; quote the `requestId`. Codes: [`internal_error`](/docs/errors#internal_error). */
             500: {
                 headers: {
@@ -14060,6 +14148,28 @@ export interface operations {
                      *       "status": 500,
                      *       "detail": "What went wrong, for a person to read.",
                      *       "code": "internal_error",
+                     *       "requestId": "req_4fZk2"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is busy or unreachable; retry after `Retry-After`. Codes: [`service_unavailable`](/docs/errors#service_unavailable). */
+            503: {
+                headers: {
+                    /** @description The id of this request (also in every log line and problem body). */
+                    "X-Request-Id": string;
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/docs/errors#service_unavailable",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "What went wrong, for a person to read.",
+                     *       "code": "service_unavailable",
                      *       "requestId": "req_4fZk2"
                      *     }
                      */
@@ -14783,7 +14893,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict). */
+            /** @description A business rule refused the request. Codes: [`idempotency_conflict`](/docs/errors#idempotency_conflict), [`balance_limit_exceeded`](/docs/errors#balance_limit_exceeded). */
             422: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -19434,18 +19544,27 @@ export interface operations {
                             id: string;
                             /** @constant */
                             object: "investment";
-                            /** Investorid */
-                            investorId: string;
+                            /**
+                             * Investorid
+                             * @description null for a recipient who is not the investor (the borrower)
+                             */
+                            investorId: string | null;
                             /** Borrowerid */
                             borrowerId: string;
                             /** Loanid */
                             loanId: string;
                             /** Amount */
                             amount: number;
-                            /** Fee */
-                            fee: number;
-                            /** Expectedreturn */
-                            expectedReturn: number;
+                            /**
+                             * Fee
+                             * @description null for a recipient who is not the investor (the borrower)
+                             */
+                            fee: number | null;
+                            /**
+                             * Expectedreturn
+                             * @description null for a recipient who is not the investor (the borrower)
+                             */
+                            expectedReturn: number | null;
                             /**
                              * Received
                              * @default 0
@@ -19563,18 +19682,27 @@ export interface operations {
                             id: string;
                             /** @constant */
                             object: "investment";
-                            /** Investorid */
-                            investorId: string;
+                            /**
+                             * Investorid
+                             * @description null for a recipient who is not the investor (the borrower)
+                             */
+                            investorId: string | null;
                             /** Borrowerid */
                             borrowerId: string;
                             /** Loanid */
                             loanId: string;
                             /** Amount */
                             amount: number;
-                            /** Fee */
-                            fee: number;
-                            /** Expectedreturn */
-                            expectedReturn: number;
+                            /**
+                             * Fee
+                             * @description null for a recipient who is not the investor (the borrower)
+                             */
+                            fee: number | null;
+                            /**
+                             * Expectedreturn
+                             * @description null for a recipient who is not the investor (the borrower)
+                             */
+                            expectedReturn: number | null;
                             /**
                              * Received
                              * @default 0
@@ -19692,18 +19820,27 @@ export interface operations {
                             id: string;
                             /** @constant */
                             object: "investment";
-                            /** Investorid */
-                            investorId: string;
+                            /**
+                             * Investorid
+                             * @description null for a recipient who is not the investor (the borrower)
+                             */
+                            investorId: string | null;
                             /** Borrowerid */
                             borrowerId: string;
                             /** Loanid */
                             loanId: string;
                             /** Amount */
                             amount: number;
-                            /** Fee */
-                            fee: number;
-                            /** Expectedreturn */
-                            expectedReturn: number;
+                            /**
+                             * Fee
+                             * @description null for a recipient who is not the investor (the borrower)
+                             */
+                            fee: number | null;
+                            /**
+                             * Expectedreturn
+                             * @description null for a recipient who is not the investor (the borrower)
+                             */
+                            expectedReturn: number | null;
                             /**
                              * Received
                              * @default 0
@@ -19821,18 +19958,27 @@ export interface operations {
                             id: string;
                             /** @constant */
                             object: "investment";
-                            /** Investorid */
-                            investorId: string;
+                            /**
+                             * Investorid
+                             * @description null for a recipient who is not the investor (the borrower)
+                             */
+                            investorId: string | null;
                             /** Borrowerid */
                             borrowerId: string;
                             /** Loanid */
                             loanId: string;
                             /** Amount */
                             amount: number;
-                            /** Fee */
-                            fee: number;
-                            /** Expectedreturn */
-                            expectedReturn: number;
+                            /**
+                             * Fee
+                             * @description null for a recipient who is not the investor (the borrower)
+                             */
+                            fee: number | null;
+                            /**
+                             * Expectedreturn
+                             * @description null for a recipient who is not the investor (the borrower)
+                             */
+                            expectedReturn: number | null;
                             /**
                              * Received
                              * @default 0
