@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from coinbox_platform import store
+from coinbox_platform import retention, store
 from coinbox_platform.errors import (
     CoinboxError,
     FieldError,
@@ -29,7 +29,6 @@ from coinbox_platform.errors import (
 if TYPE_CHECKING:
     from coinbox_platform.api.app import Call, Reply
 
-TTL = timedelta(hours=24)
 STALE_CLAIM = timedelta(minutes=2)  # a claim this old belonged to a crashed request
 MAX_KEY = 255
 
@@ -68,7 +67,7 @@ def run(call: Call, handler: Callable[[Call], Reply]) -> tuple[Reply, bool]:
         "state": "running",
         "route": call.route.template,
         "createdAt": call.now,
-        "expireAt": call.now + TTL,
+        "expireAt": retention.expire_at(store.IDEMPOTENCY, call.now),
     }
     try:
         ref.create(claim)
