@@ -83,12 +83,18 @@ def test_two_stacks_run_side_by_side(tmp_path: Path) -> None:
                 pytest.fail(f"stacks not both ready after {READY_TIMEOUT} s")
             time.sleep(0.5)
 
-        # Both are up at once: each answers through its own Hosting port.
-        for off in offsets:
+        # Both are up at once: each answers through its own Hosting port, and its CORS origin
+        # (PORTAL_ORIGINS) is its own portal's, not the other stack's.
+        for off, other in (offsets, offsets[::-1]):
             hosting = layouts[off][("hosting", "port")]
-            resp = requests.get(f"http://127.0.0.1:{hosting}/v1/health", timeout=30)
+            own = f"http://127.0.0.1:{hosting}"
+            resp = requests.get(f"{own}/v1/health", headers={"Origin": own}, timeout=30)
             assert resp.status_code == 200, resp.text
             assert resp.json()["status"] == "ok"
+            assert resp.headers.get("Access-Control-Allow-Origin") == own
+            foreign = f"http://127.0.0.1:{layouts[other][('hosting', 'port')]}"
+            resp = requests.get(f"{own}/v1/health", headers={"Origin": foreign}, timeout=30)
+            assert resp.status_code == 200 and "Access-Control-Allow-Origin" not in resp.headers
             printed = logs[off].read_text()
             assert f"hosting {hosting}" in printed, printed  # the ports are printed at start
 
@@ -112,6 +118,9 @@ def test_two_stacks_run_side_by_side(tmp_path: Path) -> None:
         for off in offsets:  # stopped: every port of both blocks is free again
             busy = [p for p in layouts[off].values() if stack_script._port_busy(p)]
             assert not busy, f"stack {off} left ports open: {busy}"
+        outer_api = os.environ.get("COINBOX_API_BASE")
+        if outer_api:  # the stack this test runs in was left alone
+            assert requests.get(f"{outer_api}/health", timeout=30).status_code == 200
     finally:
         release.touch()
         for proc in procs.values():
