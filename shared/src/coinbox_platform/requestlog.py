@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from coinbox_platform.api.app import Outcome
 
 REQUEST_LOGS = "apiRequestLogs"
+RETENTION = retention.RETENTION[REQUEST_LOGS]  # 90 days (retention.py)
 GRANULARITY = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 MAX_RANGE = {"hour": timedelta(days=31), "day": timedelta(days=90)}
 

@@ -29,6 +29,7 @@ from coinbox_platform.errors import (
 if TYPE_CHECKING:
     from coinbox_platform.api.app import Call, Reply
 
+TTL = retention.RETENTION[store.IDEMPOTENCY]  # 24 h (retention.py)
 STALE_CLAIM = timedelta(minutes=2)  # a claim this old belonged to a crashed request
 MAX_KEY = 255
 

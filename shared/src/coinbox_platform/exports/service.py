@@ -37,6 +37,7 @@ MAX_RECORDS = 100_000
 # 5,000 selected documents are a few MiB, the same whatever the size of the export.
 PAGE_SIZE = 5_000
 FILE_TTL = timedelta(hours=24)
+LOG_TTL = retention.RETENTION[EXPORT_LOGS]  # the record outlives the file (retention.py)
 STALE_RUN = timedelta(minutes=15)  # a running job this old belonged to a crashed worker
 MAX_ATTEMPTS = 3
 PROGRESS_EVERY = 2  # pages between progress updates
