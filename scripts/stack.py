@@ -6,6 +6,10 @@ hosting, tasks) and the Cloud Storage emulator, all on 127.0.0.1.
     python scripts/stack.py exec -- CMD    start, run CMD with the emulator variables set,
                                            stop, exit with CMD's status
     python scripts/stack.py stop           kill whatever a crashed run left behind
+    python scripts/stack.py ports          print the ports of this COINBOX_PORT_OFFSET
+
+COINBOX_PORT_OFFSET=0 (the default) uses the documented ports of firebase.json; 20, 40, ...
+(multiples of BLOCK) each give a stack its own block of ports, so stacks run side by side.
 
 Every process started here is stopped on exit, including the Python workers the functions
 emulator leaks and the Firestore java process that runs in a process group of its own.
@@ -22,24 +26,81 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 STATE = ROOT / ".stack"
 CONFIG = json.loads((ROOT / "firebase.json").read_text())
 PROJECT = "demo-coinbox"
 ONLY = "functions,firestore,auth,hosting,tasks"
-# COINBOX_PORT_OFFSET=N shifts every port by N so that several stacks can run side by side
-# (parallel work on one machine); the shifted config is written beside firebase.json.
-OFFSET = int(os.environ.get("COINBOX_PORT_OFFSET", "0"))
-EMU = {
-    name: (
-        {**conf, **{k: v + OFFSET for k, v in conf.items() if k.endswith("ort")}}
-        if isinstance(conf, dict)
-        else conf
-    )
-    for name, conf in CONFIG["emulators"].items()
-}
-STORAGE_PORT = 9023 + OFFSET
+# Ports. COINBOX_PORT_OFFSET=0 (the default) is the documented layout: firebase.json's ports and
+# 9023 for Cloud Storage. Any other offset N must be a multiple of BLOCK: the stack then gets the
+# BLOCK ports from BASE + N on, one per service in SERVICES order (hub BASE + N, logging + 1,
+# functions + 2, ...). Blocks of different offsets never overlap, and every block lies above the
+# default ports and Node's bad ports and below Linux's ephemeral range (32768-60999), where
+# outgoing connections and the test Firestore emulators take their ports. The shifted config is
+# written beside firebase.json (firebase.offset-N.json, gitignored).
+BASE = 20000
+BLOCK = 20
+MAX_OFFSET = ((32768 - BASE) // BLOCK - 1) * BLOCK  # the last block ends below 32768
+# (emulator in firebase.json, its port key) in block order; storage is the gcp-storage-emulator.
+SERVICES: tuple[tuple[str, str], ...] = (
+    ("hub", "port"),
+    ("logging", "port"),
+    ("functions", "port"),
+    ("hosting", "port"),
+    ("firestore", "port"),
+    ("firestore", "websocketPort"),
+    ("auth", "port"),
+    ("eventarc", "port"),
+    ("tasks", "port"),
+    ("storage", "port"),
+)
+DEFAULT_STORAGE_PORT = 9023
+
+
+def parse_offset(raw: str | None) -> int:
+    """COINBOX_PORT_OFFSET as an int; exits with the reason if the offset is not allowed."""
+    try:
+        offset = int((raw or "0").strip())
+    except ValueError:
+        sys.exit(f"[stack] COINBOX_PORT_OFFSET={raw!r} is not a whole number.")
+    if offset != 0 and (offset < 0 or offset % BLOCK or offset > MAX_OFFSET):
+        sys.exit(
+            f"[stack] COINBOX_PORT_OFFSET={offset} is not allowed: use 0 (the default ports) or a "
+            f"multiple of {BLOCK} from {BLOCK} to {MAX_OFFSET} (each such offset owns the ports "
+            f"{BASE}+offset .. {BASE}+offset+{BLOCK - 1}, so no two stacks share a port)."
+        )
+    return offset
+
+
+def layout(offset: int) -> dict[tuple[str, str], int]:
+    """Every port of the stack at `offset`, keyed by (emulator, port key)."""
+    if offset == 0:
+        out = {
+            (name, key): int(CONFIG["emulators"][name][key])
+            for name, key in SERVICES
+            if name != "storage"
+        }
+        out[("storage", "port")] = DEFAULT_STORAGE_PORT
+        return out
+    return {svc: BASE + offset + i for i, svc in enumerate(SERVICES)}
+
+
+def emulators_config(offset: int) -> dict[str, Any]:
+    """firebase.json's `emulators` section with the ports of `offset`."""
+    ports = layout(offset)
+    emu: dict[str, Any] = json.loads(json.dumps(CONFIG["emulators"]))
+    for (name, key), value in ports.items():
+        if name in emu:
+            emu[name][key] = value
+    return emu
+
+
+OFFSET = parse_offset(os.environ.get("COINBOX_PORT_OFFSET"))
+PORTS = layout(OFFSET)
+EMU = emulators_config(OFFSET)
+STORAGE_PORT = PORTS[("storage", "port")]
 # Ports Node's fetch refuses (WHATWG "bad ports"): firebase-tools cannot reach an emulator there.
 NODE_BAD_PORTS = {
     1,
@@ -129,7 +190,16 @@ CONFIG_FILE = ROOT / ("firebase.json" if OFFSET == 0 else f"firebase.offset-{OFF
 
 
 def port(name: str) -> int:
-    return int(EMU[name]["port"])
+    return PORTS[(name, "port")]
+
+
+def _label(svc: tuple[str, str]) -> str:
+    name, key = svc
+    return name if key == "port" else f"{name} {key.removesuffix('Port')}"
+
+
+def describe_ports() -> str:
+    return ", ".join(f"{_label(svc)} {p}" for svc, p in PORTS.items())
 
 
 def urls() -> dict[str, str]:
@@ -165,12 +235,17 @@ def stack_env() -> dict[str, str]:
     if not java_home.exists():
         sys.exit("Run scripts/setup.sh first (make setup): Java for firebase-tools is missing.")
     env = dict(os.environ)
+    for key in client_env():  # an outer stack's variables (a stack started from a stack test)
+        env.pop(key, None)
     env["JAVA_HOME"] = str(java_home)
     env["PATH"] = f"{java_home / 'bin'}:{ROOT / 'node_modules' / '.bin'}:{env.get('PATH', '')}"
     shim = STATE / "firestore-shim.path"
     if shim.exists():
         env["FIRESTORE_EMULATOR_BINARY_PATH"] = shim.read_text().strip()
     env["STORAGE_EMULATOR_HOST"] = urls()["storage"]
+    # CORS for the portal follows this stack's Hosting port (config.Settings.portal_origins).
+    hosting = port("hosting")
+    env["PORTAL_ORIGINS"] = f"http://127.0.0.1:{hosting},http://localhost:{hosting}"
     env.setdefault("FUNCTIONS_DISCOVERY_TIMEOUT", "60")
     env["NO_UPDATE_NOTIFIER"] = "1"
     env["COINBOX_SANDBOX"] = "1"
@@ -256,30 +331,24 @@ class Stack:
 
             shutil.rmtree(staged)
             print("[stack] removed functions/coinbox_platform (a predeploy snapshot)", flush=True)
-        ports = [
-            v
-            for c in EMU.values()
-            if isinstance(c, dict)
-            for k, v in c.items()
-            if k.endswith("ort")
-        ]
-        bad = sorted(p for p in [*ports, STORAGE_PORT] if p in NODE_BAD_PORTS)
+        bad = sorted(p for p in PORTS.values() if p in NODE_BAD_PORTS)
         if bad:
             sys.exit(
                 f"[stack] COINBOX_PORT_OFFSET={OFFSET} puts emulators on ports Node refuses "
                 f"({bad}); choose another offset."
             )
-        busy = [
-            n
-            for n in ("hub", "functions", "firestore", "auth", "hosting", "tasks")
-            if _port_busy(port(n))
-        ] + (["storage"] if _port_busy(STORAGE_PORT) else [])
+        print(f"[stack] COINBOX_PORT_OFFSET={OFFSET}: {describe_ports()}", flush=True)
+        busy = [svc for svc, p in PORTS.items() if _port_busy(p)]
         if busy:
             stop_leftovers(quiet=True)
             time.sleep(0.5)
-            busy = [n for n in busy if _port_busy(port(n) if n != "storage" else STORAGE_PORT)]
+            busy = [svc for svc in busy if _port_busy(PORTS[svc])]
             if busy:
-                sys.exit(f"[stack] ports in use by another program: {busy}. Is `make dev` running?")
+                names = ", ".join(f"{_label(svc)} {PORTS[svc]}" for svc in busy)
+                sys.exit(
+                    f"[stack] ports in use by another program: {names}. Is `make dev` running "
+                    "(or another stack on this COINBOX_PORT_OFFSET)?"
+                )
         env = stack_env()
         if OFFSET:
             CONFIG_FILE.write_text(json.dumps({**CONFIG, "emulators": EMU}, indent=2))
@@ -362,12 +431,15 @@ class Stack:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("dev", "exec", "stop", "env"):
+    if not argv or argv[0] not in ("dev", "exec", "stop", "env", "ports"):
         print(__doc__)
         return 2
     cmd = argv[0]
     if cmd == "stop":
         stop_leftovers()
+        return 0
+    if cmd == "ports":
+        print(describe_ports())
         return 0
     if cmd == "env":
         for k, v in client_env().items():

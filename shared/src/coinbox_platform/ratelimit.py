@@ -167,7 +167,10 @@ class FirestoreSlots:
 
         from google.api_core.exceptions import AlreadyExists
 
-        doc = {"i": k, "expireAt": datetime.fromtimestamp(expire_at_ms / 1000, UTC)}
+        from coinbox_platform import retention
+
+        window_end = datetime.fromtimestamp(expire_at_ms / 1000, UTC)
+        doc = {"i": k, "expireAt": retention.expire_at(SLOTS, window_end)}
         try:
             self._slots(bucket).document(str(k)).create(
                 doc, retry=self._retry(), timeout=STORE_TIMEOUT

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from coinbox_platform import store
+from coinbox_platform import retention, store
 from coinbox_platform.clock import iso
 
 if TYPE_CHECKING:
     from coinbox_platform.api.app import Outcome
 
 REQUEST_LOGS = "apiRequestLogs"
-RETENTION = timedelta(days=90)
+RETENTION = retention.RETENTION[REQUEST_LOGS]  # 90 days (retention.py)
 GRANULARITY = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 MAX_RANGE = {"hour": timedelta(days=31), "day": timedelta(days=90)}
 
@@ -41,7 +41,7 @@ def log_document(o: Outcome, limiter_ops: int | None = None) -> dict[str, Any]:
         "ip": o.ip,
         "userAgent": (o.user_agent or "")[:512] or None,
         "timestamp": o.timestamp,
-        "expireAt": o.timestamp + RETENTION,
+        "expireAt": retention.expire_at(REQUEST_LOGS, o.timestamp),
         # Firestore operations the rate limiter spent on this request (claims, lookups,
         # hand-backs): what the benchmark reports as the cost of limiting.
         "limiterOps": limiter_ops,

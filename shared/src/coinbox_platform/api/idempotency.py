@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from coinbox_platform import store
+from coinbox_platform import retention, store
 from coinbox_platform.errors import (
     CoinboxError,
     Conflict,
@@ -46,7 +46,7 @@ from coinbox_platform.errors import (
 if TYPE_CHECKING:
     from coinbox_platform.api.app import Call, Reply
 
-TTL = timedelta(hours=24)
+TTL = retention.RETENTION[store.IDEMPOTENCY]  # 24 h (retention.py)
 STALE_CLAIM = timedelta(minutes=2)  # a claim this old belonged to a crashed request
 MAX_KEY = 255
 SECRET_FIELDS = frozenset({"secret"})
@@ -130,7 +130,7 @@ def run(call: Call, handler: Callable[[Call], Reply]) -> tuple[Reply, bool]:
         "token": token,
         "route": call.route.template,
         "createdAt": call.now,
-        "expireAt": call.now + TTL,
+        "expireAt": retention.expire_at(store.IDEMPOTENCY, call.now),
     }
     try:
         ref.create(claim)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any
 
-from coinbox_platform import store
+from coinbox_platform import retention, store
 from coinbox_platform.clock import iso, utcnow
 from coinbox_platform.errors import CoinboxError, FieldError, InvalidRequest, NotFound
 from coinbox_platform.exports.catalog import TYPES, ExportType
@@ -37,7 +37,7 @@ MAX_RECORDS = 100_000
 # 5,000 selected documents are a few MiB, the same whatever the size of the export.
 PAGE_SIZE = 5_000
 FILE_TTL = timedelta(hours=24)
-LOG_TTL = timedelta(days=90)
+LOG_TTL = retention.RETENTION[EXPORT_LOGS]  # the record outlives the file (retention.py)
 STALE_RUN = timedelta(minutes=15)  # a running job this old belonged to a crashed worker
 MAX_ATTEMPTS = 3
 PROGRESS_EVERY = 2  # pages between progress updates
@@ -181,7 +181,7 @@ def create_export(
         "status": "queued",
         "attempts": 0,
         "createdAt": now,
-        "expireAt": now + LOG_TTL,
+        "expireAt": retention.expire_at(EXPORT_LOGS, now),
     }
     create_capped(user_id, export_id, doc, now)
     if enqueue:
