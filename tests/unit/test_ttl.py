@@ -37,6 +37,7 @@ DOMAIN_EXPIRY = {
     "key; exportLogs: when the FILE is deleted (the record stays until expireAt)",
     "previousSecretExpiresAt": "webhookSubscriptions: end of a rotated secret's overlap",
     "expiresInDays": "a request field of the API-key routes (stored as apiKeys.expiresAt)",
+    "keyExpiresAt": "Principal, in memory: when the calling key stops working (never stored)",
 }
 EXPIRY_LIKE = re.compile(r"expir|ttl|purge|retain|retention|deleteat", re.I)
 
