@@ -131,12 +131,33 @@ def request_ip(request: Request) -> str | None:
     return client_ip(request.headers.get("X-Forwarded-For"), request.remote_addr)
 
 
+# What a family calls the object a path parameter names: a refused id gets the same answer as
+# an unknown one ("No transaction __name__.").
+NOT_FOUND_LABELS = {
+    "loanId": "loan",
+    "investmentId": "investment",
+    "transactionId": "transaction",
+    "orderId": "order",
+    "messageId": "message",
+    "webhookId": "webhook endpoint",
+    "deliveryId": "delivery",
+    "keyId": "API key",
+    "exportId": "export",
+    "batchId": "bulk batch",
+    "eventId": "event",
+    "uid": "user",
+    "asset": "asset",
+}
+
+
 def check_path_ids(params: dict[str, str], path: str) -> None:
-    """Every path parameter must be an id we could have issued (404 otherwise), so a reserved
-    or malformed name never reaches Firestore."""
-    for value in params.values():
+    """Every path parameter must be an id we could have issued (404 otherwise, worded as for
+    an unknown id), so a reserved or malformed name never reaches Firestore."""
+    for name, value in params.items():
         if not PATH_ID.match(value) or RESERVED_ID.match(value):
-            raise NotFound(f"No object at {path}.", code="not_found")
+            if name == "kind":
+                raise NotFound(f"No template {value}; choose loans, investments or crypto-orders.")
+            raise NotFound(f"No {NOT_FOUND_LABELS.get(name, 'object')} {value}.")
 
 
 def _json_depth_ok(value: Any, limit: int) -> bool:
