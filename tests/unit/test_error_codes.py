@@ -38,6 +38,17 @@ def raised_codes() -> list[tuple[str, int | None, str]]:
                         direct = cls is None or cls is errors.CoinboxError
                         status = None if direct else cls.status
                         out.append((str(kw.value.value), status, where))
+            elif isinstance(node, ast.Dict):
+                # A stored problem: {"status": 409, "code": "...", ...}
+                keys = [k.value if isinstance(k, ast.Constant) else None for k in node.keys]
+                if "code" in keys and "status" in keys:
+                    code_node = node.values[keys.index("code")]
+                    status_node = node.values[keys.index("status")]
+                    if isinstance(code_node, ast.Constant) and isinstance(code_node.value, str):
+                        status = (
+                            status_node.value if isinstance(status_node, ast.Constant) else None
+                        )
+                        out.append((code_node.value, status, where))
             elif isinstance(node, ast.ClassDef) and node.name in ERROR_CLASSES:
                 cls = ERROR_CLASSES[node.name]
                 out.append((cls.code, cls.status, where))

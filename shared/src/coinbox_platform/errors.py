@@ -380,6 +380,14 @@ _CODES = (
         "Another request with the same Idempotency-Key has not finished.",
         "Retry after a moment with the same key; the SDKs do this for you.",
     ),
+    ErrorCode(
+        "idempotency_committed",
+        409,
+        "Request with this Idempotency-Key already committed",
+        "The first request with this Idempotency-Key committed its change but never finished "
+        "its response (it crashed); it is not run again. `transactionIds` names what it wrote.",
+        "Read the ledger entries named in `transactionIds`; do not send the change again.",
+    ),
     # 410
     ErrorCode(
         "export_expired",

@@ -5099,7 +5099,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5838,7 +5838,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`already_revoked`](/docs/errors#already_revoked). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed), [`already_revoked`](/docs/errors#already_revoked). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6122,7 +6122,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`conflict`](/docs/errors#conflict). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed), [`conflict`](/docs/errors#conflict). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6809,7 +6809,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7084,7 +7084,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7359,7 +7359,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7651,7 +7651,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8745,7 +8745,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9239,7 +9239,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`order_not_open`](/docs/errors#order_not_open). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed), [`order_not_open`](/docs/errors#order_not_open). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9519,7 +9519,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`order_not_open`](/docs/errors#order_not_open). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed), [`order_not_open`](/docs/errors#order_not_open). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10456,7 +10456,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11497,7 +11497,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`loan_not_open`](/docs/errors#loan_not_open). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed), [`loan_not_open`](/docs/errors#loan_not_open). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12157,7 +12157,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12843,7 +12843,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`invalid_state`](/docs/errors#invalid_state). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed), [`invalid_state`](/docs/errors#invalid_state). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13346,7 +13346,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`invalid_state`](/docs/errors#invalid_state). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed), [`invalid_state`](/docs/errors#invalid_state). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13951,7 +13951,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14865,7 +14865,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15119,7 +15119,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15563,7 +15563,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16927,7 +16927,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`delivery_pending`](/docs/errors#delivery_pending), [`endpoint_not_active`](/docs/errors#endpoint_not_active). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed), [`delivery_pending`](/docs/errors#delivery_pending), [`endpoint_not_active`](/docs/errors#endpoint_not_active). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17211,7 +17211,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`endpoint_not_active`](/docs/errors#endpoint_not_active). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed), [`endpoint_not_active`](/docs/errors#endpoint_not_active). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17491,7 +17491,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17775,7 +17775,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`endpoint_not_active`](/docs/errors#endpoint_not_active). */
+            /** @description The object's state, or a request with this Idempotency-Key still running. Codes: [`idempotency_in_flight`](/docs/errors#idempotency_in_flight), [`idempotency_committed`](/docs/errors#idempotency_committed), [`endpoint_not_active`](/docs/errors#endpoint_not_active). */
             409: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */

@@ -316,7 +316,7 @@ def operation_codes(route: Route) -> dict[int, list[str]]:
     if route.path_params:
         add(404, "not_found")
     if route.method == "POST" and route.auth != "none":
-        add(409, "idempotency_in_flight")
+        add(409, "idempotency_in_flight", "idempotency_committed")
         add(422, "idempotency_conflict")
     if route.secrets:
         add(503, "service_unavailable")
