@@ -50,7 +50,7 @@ const OWNER_FIELDS = [
   'senderId',
 ];
 
-// Top-level collections of the platform (SPEC.md), now and planned. Keyed ones use the uid as id.
+// Top-level collections of the platform (README, docs/), now and planned. Keyed ones use the uid as id.
 const KEYED_BY_UID = new Set(['users', 'wallets']);
 const COLLECTIONS = [
   'users',

@@ -219,7 +219,7 @@ def test_every_emulator_binds_loopback_and_there_is_no_ui() -> None:
     assert {"functions", "firestore", "auth", "hosting", "tasks"} <= set(bound)
     for name, conf in bound.items():
         assert conf.get("host") == "127.0.0.1", f"emulator {name} binds {conf.get('host')}"
-    # The auth emulator starts offline only without the Emulator UI (LOCAL_STACK.md).
+    # The auth emulator starts offline only without the Emulator UI (it would download it).
     assert emulators.get("ui") == {"enabled": False}
 
 
