@@ -27,6 +27,15 @@ def raised_codes() -> list[tuple[str, int | None, str]]:
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             where = f"{path.relative_to(LIBRARY)}:{getattr(node, 'lineno', 0)}"
+            # apikeys._refuse(reason, detail, code): a 401 with its code third
+            if (
+                path.name == "apikeys.py"
+                and isinstance(node, ast.Call)
+                and getattr(node.func, "id", "") == "_refuse"
+                and len(node.args) > 2
+                and isinstance(node.args[2], ast.Constant)
+            ):
+                out.append((str(node.args[2].value), 401, where))
             if isinstance(node, ast.Call):
                 for kw in node.keywords:
                     if kw.arg == "code" and isinstance(kw.value, ast.Constant):

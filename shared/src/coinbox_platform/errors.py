@@ -256,6 +256,20 @@ _CODES = (
         "The API key is malformed, has a wrong checksum, or is unknown, revoked or expired.",
         "Check the key for typos; create or rotate a key in the developer portal.",
     ),
+    ErrorCode(
+        "api_key_revoked",
+        401,
+        "API key revoked",
+        "The API key was revoked (or its rotation grace period ended).",
+        "Use the key that replaced it, or create a new one.",
+    ),
+    ErrorCode(
+        "api_key_expired",
+        401,
+        "API key expired",
+        "The API key passed its expiry date.",
+        "Create or rotate a key; set a longer expiry if the integration needs one.",
+    ),
     # 403: what the caller may do
     ErrorCode(
         "forbidden",

@@ -307,6 +307,7 @@ def operation_codes(route: Route) -> dict[int, list[str]]:
     add(503, "service_unavailable")
     if route.auth != "none":
         add(401, "unauthenticated", "invalid_authorization", "invalid_token", "invalid_api_key")
+        add(401, "api_key_revoked", "api_key_expired", "account_disabled")
         if route.scope:
             add(403, "insufficient_scope")
         if route.auth in ("staff", "admin"):
