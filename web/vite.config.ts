@@ -118,6 +118,7 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
+      checks: { bundlerTimings: false },
       input: {
         index: resolve(here, "index.html"),
         developer: resolve(here, "developer.html"),

@@ -237,7 +237,9 @@ def test_hosting_serves_the_vite_build_of_web() -> None:
     setup = (ROOT / "scripts/setup.sh").read_text()
     assert "vite build" in setup and "npm ci" in setup
     for app in ("index", *WEB_APPS):
-        assert (ROOT / "web" / f"{app}.html").is_file(), f"web/{app}.html is not a page of the build"
+        assert (ROOT / "web" / f"{app}.html").is_file(), (
+            f"web/{app}.html is not a page of the build"
+        )
         assert f'{app}: resolve(here, "{app}.html")' in vite, f"{app}.html is not a Vite input"
 
 

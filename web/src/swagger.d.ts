@@ -1,3 +1,4 @@
-declare module "swagger-ui-dist" {
-  export const SwaggerUIBundle: (options: Record<string, unknown>) => unknown;
+declare module "swagger-ui-dist/swagger-ui-bundle.js" {
+  const SwaggerUIBundle: (options: Record<string, unknown>) => unknown;
+  export default SwaggerUIBundle;
 }

@@ -426,7 +426,10 @@ async function renderEndpoint(ctx: Ctx, panel: HTMLElement, id: string): Promise
   const since = h("input", { type: "datetime-local", value: new Date(Date.now() - 3_600_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16) });
   const recoverBtn = button("Recover failed since", async () => {
     const r = await busy(recoverBtn, messages, () => client.webhooks.recover(ep.id, { since: new Date(since.value).toISOString() }), "Not recovered");
-    if (r) { messages.append(h("p", { class: "success", role: "status" }, `Recovery started: ${JSON.stringify(r)}`)); await loadDeliveries(); }
+    if (r) {
+      messages.append(h("p", { class: "success", role: "status" }, `${r.recovered} failed deliveries since ${when(new Date(since.value).toISOString())} sent again.`));
+      await loadDeliveries();
+    }
   }, { class: "secondary" });
 
   const loadDeliveries = async (): Promise<void> => {
@@ -470,7 +473,7 @@ async function renderEvents(ctx: Ctx, panel: HTMLElement): Promise<void> {
   const from = h("input", { type: "datetime-local", name: "from" });
   const to = h("input", { type: "datetime-local", name: "to" });
   const out = h("div", {});
-  const form = h("form", { class: "row card", "aria-label": "Event filters" }, field("Type", typeSel), field("From", from), field("To", to), h("button", { type: "submit" }, "Search"));
+  const form = h("form", { class: "row card", "aria-label": "Event filters" }, field("Type", typeSel), field("From", from, "Searches your newest 500 events."), field("To", to), h("button", { type: "submit" }, "Search"));
   const load = async (): Promise<void> => {
     clear(out, loading());
     try {

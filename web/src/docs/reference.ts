@@ -3,7 +3,7 @@
 // Swagger UI's markup has a few accessibility faults (an unlabelled server <select>, tag headings
 // that skip a level, low-contrast text): `repair` fixes them after every render, reference.css
 // raises the contrast, and vite.config.ts turns its nested <main> into a region.
-import { SwaggerUIBundle } from "swagger-ui-dist";
+import SwaggerUIBundle from "swagger-ui-dist/swagger-ui-bundle.js";
 import "swagger-ui-dist/swagger-ui.css";
 import "./reference.css";
 
