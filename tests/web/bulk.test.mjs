@@ -90,6 +90,7 @@ test("atomic investments with a bad row: nothing changes", async () => {
   const alert = page.getByRole("alert");
   assert.match(await alert.textContent(), /batch_failed/);
   assert.match(await alert.getByTestId("request-id").textContent(), /^req_/);
+  await page.getByTestId("history").getByText("failed", { exact: true }).waitFor();
   await screenshot(page, "flow-bulk-investments-atomic");
 
   const afterWallet = await investor.client.wallet.retrieve();
@@ -146,6 +147,7 @@ test("as staff, a group message's fan-out is watched to 100 %", async () => {
   const progress = page.getByTestId("fanout-progress");
   await progress.filter({ hasText: "(100 %)" }).waitFor({ timeout: 120_000 });
   await page.getByText("completed", { exact: true }).first().waitFor();
+  await page.getByTestId("history").getByText(/^bat_/).first().waitFor(); // the batch in the history
   await screenshot(page, "flow-group-message");
   const [batch] = (await staff.client.bulk.list({ operation: "messages" })).data;
   assert.equal(batch.status, "completed");

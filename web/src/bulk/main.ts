@@ -22,6 +22,8 @@ const LABEL: Record<Kind, string> = {
   messages: "messages",
 };
 
+const BATCHES_CHANGED = "coinbox:batches-changed";
+
 interface RowResult {
   row: number;
   status: "succeeded" | "failed" | "skipped";
@@ -188,6 +190,12 @@ function uploadPanel(ctx: Ctx, kind: Kind): HTMLElement {
   });
 
   const history = h("div", {});
+  // A group message (another panel) adds a batch too: reload when told, while shown.
+  const onChanged = (): void => {
+    if (root.isConnected) void loadHistory();
+    else document.removeEventListener(BATCHES_CHANGED, onChanged);
+  };
+  document.addEventListener(BATCHES_CHANGED, onChanged);
   const loadHistory = async (): Promise<void> => {
     try {
       const page = await client.bulk.list({ operation: OPERATION[kind], limit: 20 });
@@ -286,6 +294,7 @@ async function watchFanout(ctx: Ctx, started: BulkResult, out: HTMLElement): Pro
     b = await ctx.client.bulk.retrieve(b.id);
   }
   announce(`Group message ${b.status}: ${text.textContent}`);
+  document.dispatchEvent(new Event(BATCHES_CHANGED));
 }
 
 // --- exports --------------------------------------------------------------------------------
