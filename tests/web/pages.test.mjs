@@ -140,6 +140,25 @@ test("the error catalogue has an entry for every code of the OpenAPI document", 
   await page.context().close();
 });
 
+test("the error catalogue renders the x-coinbox-errors registry when the document has one", async () => {
+  // The registry is not in this API's document yet: serve the real document plus a registry
+  // (the shape the error-code registry adds) to the page, and check the page renders it.
+  const doc = await new Coinbox({ baseUrl: API() }).openapi();
+  const registry = [
+    { code: "insufficient_funds", status: 422, title: "Insufficient funds", description: "The wallet balance is below the amount plus fees.", fix: "Deposit or lower the amount." },
+    { code: "not_found", status: 404, title: "Not found", description: "No such object, or it is not yours.", fix: "Check the id." },
+  ];
+  const page = await newPage(browser);
+  await page.route("**/v1/openapi.json", (route) =>
+    route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify({ ...doc, "x-coinbox-errors": registry }) }));
+  await open(page, "/docs/errors#insufficient_funds");
+  const ids = await page.locator(".error-entry").evaluateAll((els) => els.map((e) => e.id));
+  assert.deepEqual(ids, ["not_found", "insufficient_funds"]); // by status
+  const entry = page.locator("#insufficient_funds");
+  assert.match(await entry.textContent(), /422.*Insufficient funds.*below the amount plus fees.*Fix: Deposit or lower the amount\./s);
+  await page.context().close();
+});
+
 test("an error state shows the problem's detail and requestId", async () => {
   const user = await makeUser({ tier: "business" });
   const page = await newPage(browser);
