@@ -24,6 +24,11 @@ test("bulk loans: a bad row is marked before submit; fixed, every row succeeds",
   const tag = unique("b");
   const page = await newPage(browser);
   await signIn(page, "/bulk/loans", borrower.email);
+  // the template first: what the API serves
+  const [template] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download the CSV template" }).click()]);
+  const templateText = Buffer.concat(await (await template.createReadStream()).toArray()).toString("utf8");
+  assert.equal(templateText, await borrower.client.bulk.template("loans"));
+  assert.match(templateText, /^amount,interestRate,termDays,purpose\r?\n/);
   await page.getByLabel("CSV file").setInputFiles(csvFile("loans.csv", [
     "amount,interestRate,termDays,purpose",
     `50000,18,30,Stock ${tag}`,
