@@ -41,7 +41,7 @@ test("API keys: create (secret once), usage counted, rotate with grace, revoke",
   assert.equal("secret" in created, false);
 
   // ... and never again: not after a reload, not from the API
-  await page.reload();
+  await page.reload({ waitUntil: "domcontentloaded" });
   await keyRow(page, name).waitFor();
   assert.equal((await page.content()).includes(secret), false);
   assert.equal("secret" in (await user.client.apiKeys.retrieve(created.id)), false);

@@ -59,7 +59,7 @@ test("each demo user printed by make dev signs in, sees role, tier and KYC, and 
 
 test("the keyboard alone signs in and moves between tabs", async () => {
   const page = await newPage(browser);
-  await page.goto(`${WEB()}/developer`);
+  await page.goto(`${WEB()}/developer`, { waitUntil: "domcontentloaded" });
   await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement.textContent), "Skip to content");
   await page.getByLabel("E-mail").focus();
@@ -77,7 +77,7 @@ test("the keyboard alone signs in and moves between tabs", async () => {
 
 test("a wrong password is refused on the page", async () => {
   const page = await newPage(browser);
-  await page.goto(`${WEB()}/bulk`);
+  await page.goto(`${WEB()}/bulk`, { waitUntil: "domcontentloaded" });
   await page.getByLabel("E-mail").fill("thandi@coinbox.test");
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -88,13 +88,21 @@ test("a wrong password is refused on the page", async () => {
 
 /** Open `path`, wait until the page says it is interactive; ms from navigation start. */
 async function open(page, path) {
-  await page.goto(WEB() + path);
+  await page.goto(WEB() + path, { waitUntil: "domcontentloaded" });
   await page.locator("[data-ready]").first().waitFor({ timeout: 60_000 });
   return page.evaluate(() => Math.round(performance.now()));
 }
 
 test("every page passes axe-core, fits a laptop and a phone, and is screenshotted", async () => {
   const staff = await makeUser({ tier: "business", role: "admin" });
+  // Something on every page: a key with usage, loans, their events, a bulk batch and an export.
+  const key = await staff.client.apiKeys.create({ name: "Screenshots" });
+  const program = new Coinbox({ apiKey: key.secret, baseUrl: API(), maxRetries: 0 });
+  await program.loans.create({ amount: 120_000, interestRate: 18, termDays: 30, purpose: "Stock" });
+  for (let i = 0; i < 3; i++) await program.loans.list({ limit: 5 });
+  await program.loans.retrieve("loan_doesNotExist").catch(() => undefined); // a 404 in the error chart
+  await staff.client.bulk.loans({ items: [{ amount: 90_000, interestRate: 20, termDays: 60, purpose: "Sewing machine" }] });
+  await staff.client.exports.create({ type: "loans", format: "csv" });
   const timings = {};
   for (const viewport of [DESKTOP, PHONE]) {
     const tag = viewport === PHONE ? "phone" : "laptop";
@@ -155,7 +163,7 @@ test("the error catalogue has an entry for every code of the OpenAPI document", 
   const err = await new Coinbox({ baseUrl: API(), maxRetries: 0 }).loans.list().catch((e) => e);
   assert.equal(err.code, "unauthenticated");
   const target = err.problem?.type?.startsWith("/docs/errors#") ? err.problem.type : `/docs/errors#${err.code}`;
-  await page.goto(WEB() + target);
+  await page.goto(WEB() + target, { waitUntil: "domcontentloaded" });
   await page.locator(`#${err.code}`).waitFor();
   assert.match(await page.locator(`#${err.code}`).textContent(), /401/);
   await page.context().close();

@@ -44,7 +44,8 @@ export async function launch() {
 export async function newPage(browser, viewport = DESKTOP) {
   const context = await browser.newContext({ viewport, acceptDownloads: true, ...(viewport === PHONE ? { isMobile: true, hasTouch: true } : {}) });
   const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
+  page.setDefaultTimeout(60_000);
+  page.setDefaultNavigationTimeout(90_000);
   page.problems = [];
   page.on("pageerror", (err) => page.problems.push(`pageerror: ${err.message}`));
   page.on("console", (msg) => {
@@ -71,7 +72,7 @@ export async function axe(page) {
 
 /** Sign in through the page's form and wait for the signed-in frame. */
 export async function signIn(page, path, email, password = PASSWORD) {
-  await page.goto(WEB() + path);
+  await page.goto(WEB() + path, { waitUntil: "domcontentloaded" });
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();

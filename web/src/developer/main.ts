@@ -286,9 +286,10 @@ function usageView(key: ApiKey, u: ApiKeyUsage, win: Record<"minute" | "hour" | 
     ),
     h("h3", {}, "Top routes"),
     routes.length
-      ? table("Top routes by requests", ["Route", "Requests", "", "2xx", "4xx", "5xx", "p95"], routes.map((r) => [
+      ? table("Top routes by requests", ["Route", "Requests", "Share", "2xx", "4xx", "5xx", "p95"], routes.map((r) => [
           h("code", {}, r.route), String(r.requests),
-          h("div", { class: "bar", style: `width:${Math.round((100 * r.requests) / maxR)}%`, "aria-hidden": "true" }),
+          h("div", {}, h("div", { class: "bar", style: `width:${Math.round((100 * r.requests) / maxR)}%`, "aria-hidden": "true" }),
+            h("span", { class: "sr-only" }, `${Math.round((100 * r.requests) / Math.max(1, t.requests))} % of requests`)),
           String(r.byStatusClass["2xx"] ?? 0), String(r.byStatusClass["4xx"] ?? 0), String(r.byStatusClass["5xx"] ?? 0),
           r.latencyMs.p95 == null ? "—" : `${r.latencyMs.p95} ms`,
         ]))
