@@ -122,17 +122,17 @@ export function download(name: string, data: BlobPart, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** A <table> with a caption; rows are arrays of cells. */
+/** A <table> with a caption; rows are arrays of cells (on a phone each row becomes a card). */
 export function table(caption: string, head: string[], rows: Child[][], attrs: Attrs = {}): HTMLElement {
   return h(
     "div",
     { class: "table-wrap" },
     h(
       "table",
-      attrs,
+      { class: "cards", ...attrs },
       h("caption", {}, caption),
       h("thead", {}, h("tr", {}, head.map((c) => h("th", { scope: "col" }, c)))),
-      h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c) => h("td", {}, c))))),
+      h("tbody", {}, rows.map((r) => h("tr", {}, r.map((c, i) => h("td", { "data-label": head[i] || null }, c))))),
     ),
   );
 }
