@@ -7,7 +7,7 @@ STACK := $(PY) scripts/stack.py
 
 .PHONY: setup dev test lint typecheck unit stack-tests rules-test bench bench-exports bench-cli stop \
 	predeploy deploy-dry-run clean lock sdk-generate sdk-python-generate sdk-typescript-test \
-	sdk-typescript-generate postman
+	sdk-typescript-generate postman web-test
 
 setup:
 	@bash scripts/setup.sh
@@ -30,14 +30,21 @@ unit:
 	$(PY) -m pytest tests/unit -q
 
 # One stack for every emulator test: pytest (Firestore, Auth, Functions, Tasks, Hosting,
-# Storage), the Firestore rules tests (node --test with @firebase/rules-unit-testing) and the
-# TypeScript SDK's tests (node --test; SDK_TS_TEST builds dist/ first).
+# Storage), the Firestore rules tests (node --test with @firebase/rules-unit-testing), the
+# TypeScript SDK's tests (node --test; SDK_TS_TEST builds dist/ first) and the browser tests of
+# the portal, dashboard and docs (node --test + playwright-core driving /usr/bin/chromium;
+# screenshots in .stack/screenshots/).
 SDK_TS_TEST := node sdks/typescript/scripts/build.mjs && node --test --test-concurrency=1 sdks/typescript/test/*.test.mjs
+WEB_TEST := node --test --test-concurrency=1 tests/web/*.test.mjs
 stack-tests:
-	$(STACK) exec -- bash -c '$(PY) -m pytest tests -q -m "emulator or stack" --durations=15 && node --test tests/rules/ && $(SDK_TS_TEST)'
+	$(STACK) exec -- bash -c '$(PY) -m pytest tests -q -m "emulator or stack" --durations=15 && node --test tests/rules/ && $(SDK_TS_TEST) && $(WEB_TEST)'
 
 sdk-typescript-test: setup
 	$(STACK) exec -- bash -c '$(SDK_TS_TEST)'
+
+# The browser tests alone, on a fresh stack.
+web-test: setup
+	$(STACK) exec -- bash -c '$(WEB_TEST)'
 
 # After an API change: scripts/openapi.py --write, then this (types, dist/, Postman collection).
 sdk-typescript-generate: setup

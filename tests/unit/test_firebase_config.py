@@ -223,6 +223,46 @@ def test_every_emulator_binds_loopback_and_there_is_no_ui() -> None:
     assert emulators.get("ui") == {"enabled": False}
 
 
+# --- the web app (web/: portal, dashboard, docs) ---------------------------------------------
+
+WEB_APPS = ("developer", "bulk", "docs")
+
+
+def test_hosting_serves_the_vite_build_of_web() -> None:
+    (site,) = hosting_sites()
+    assert site["public"] == "web/dist"
+    assert site.get("cleanUrls") is True  # /developer serves developer.html
+    vite = (ROOT / "web/vite.config.ts").read_text()
+    assert 'outDir: "dist"' in vite
+    setup = (ROOT / "scripts/setup.sh").read_text()
+    assert "vite build" in setup and "npm ci" in setup
+    for app in ("index", *WEB_APPS):
+        assert (ROOT / "web" / f"{app}.html").is_file(), (
+            f"web/{app}.html is not a page of the build"
+        )
+        assert f'{app}: resolve(here, "{app}.html")' in vite, f"{app}.html is not a Vite input"
+
+
+@pytest.mark.parametrize("app", WEB_APPS)
+def test_every_sub_route_of_the_web_apps_serves_the_app(app: str) -> None:
+    assert served_by(f"/{app}") is None  # the page itself, through cleanUrls
+    for sub in ("x", "keys", "a/b/c", "errors"):
+        rw = served_by(f"/{app}/{sub}")
+        assert rw is not None and rw.get("destination") == f"/{app}.html", (app, sub, rw)
+
+
+def test_the_web_apps_take_no_api_path_and_the_api_takes_none_of_theirs() -> None:
+    info = introspect()
+    for r in info["routes"]:
+        rw = served_by(sample_path(r["template"]))
+        assert rw is not None and function_of(rw) is not None, r["template"]
+    for app in WEB_APPS:
+        for path in (f"/{app}", f"/{app}/x/y"):
+            rw = served_by(path)
+            assert rw is None or function_of(rw) is None, f"{path} goes to a function"
+    assert function_of(served_by("/v1/anything/else") or {}) == ("health", "us-central1")
+
+
 # --- the simulator itself ---------------------------------------------------------------------
 
 _EDGE_PATHS = [
@@ -237,6 +277,12 @@ _EDGE_PATHS = [
     "/v2/health",
     "/",
     "/index.html",
+    "/developer",
+    "/developer/keys",
+    "/bulk/loans",
+    "/docs/errors",
+    "/docs/guides/x/y",
+    "/developers",
 ]
 _EDGE_GLOBS = ["/v1/**", "/v1/*", "/v1/**/b", "/v1/**/*", "/v1/{a,b}/c", "/v1/a?", "/v1/[ab]*"]
 
