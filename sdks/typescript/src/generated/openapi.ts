@@ -4390,7 +4390,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4608,7 +4608,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -4824,7 +4824,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5018,7 +5018,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5293,7 +5293,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5511,7 +5511,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -5757,7 +5757,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6041,7 +6041,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6322,7 +6322,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6540,7 +6540,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -6755,7 +6755,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7030,7 +7030,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7305,7 +7305,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7597,7 +7597,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -7845,7 +7845,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8059,7 +8059,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8276,7 +8276,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8497,7 +8497,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8691,7 +8691,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -8939,7 +8939,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9158,7 +9158,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9438,7 +9438,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9804,7 +9804,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -9992,7 +9992,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10208,7 +10208,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10402,7 +10402,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10650,7 +10650,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -10864,7 +10864,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11222,7 +11222,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11416,7 +11416,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11691,7 +11691,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -11909,7 +11909,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12103,7 +12103,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12355,7 +12355,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12543,7 +12543,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -12762,7 +12762,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13042,7 +13042,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13265,7 +13265,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13511,7 +13511,7 @@ export interface operations {
                     "application/json": components["schemas"]["Me"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13677,7 +13677,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -13870,7 +13870,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14244,7 +14244,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14432,7 +14432,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14617,7 +14617,7 @@ export interface operations {
                     "application/json": components["schemas"]["WalletOut"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -14811,7 +14811,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15065,7 +15065,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15315,7 +15315,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15509,7 +15509,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15757,7 +15757,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -15971,7 +15971,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16189,7 +16189,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16409,7 +16409,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16625,7 +16625,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -16846,7 +16846,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17130,7 +17130,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17410,7 +17410,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
@@ -17694,7 +17694,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key). */
+            /** @description No credentials, or bad ones. Codes: [`unauthenticated`](/docs/errors#unauthenticated), [`invalid_authorization`](/docs/errors#invalid_authorization), [`invalid_token`](/docs/errors#invalid_token), [`invalid_api_key`](/docs/errors#invalid_api_key), [`api_key_revoked`](/docs/errors#api_key_revoked), [`api_key_expired`](/docs/errors#api_key_expired), [`account_disabled`](/docs/errors#account_disabled). */
             401: {
                 headers: {
                     /** @description The id of this request (also in every log line and problem body). */
