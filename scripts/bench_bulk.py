@@ -8,7 +8,7 @@ For each kind (loans, investments, crypto orders, messages) it times, through Ho
 client: one single create, a 20-item bulk request in independent mode and one in atomic mode
 (median of the repetitions, after a warm-up call of each endpoint so no Python worker is cold).
 Messages have no single-create endpoint: their "single" is a bulk request with one recipient.
-The bare round trip (GET /v1/health) is the unit the SPEC asks ratios against.
+The bare round trip (GET /v1/health) is the unit docs/product.md §9 asks ratios against.
 """
 
 from __future__ import annotations

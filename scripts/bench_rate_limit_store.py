@@ -3,7 +3,7 @@
     COINBOX_PORT_OFFSET=N functions/venv/bin/python scripts/stack.py exec -- \
         functions/venv/bin/python scripts/bench_rate_limit_store.py [clients] [requests]
 
-1. one bucket document, one transaction per request (the design SPEC §4.3 warns about);
+1. one bucket document, one transaction per request (the design docs/product.md §4.3 warns about);
 2. token slots (coinbox_platform.ratelimit) with the enterprise policy (3 windows);
 each from `clients` threads (default 20), each thread its own limiter (like an instance).
 Prints requests/s, errors and store operations per request.

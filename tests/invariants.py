@@ -1,4 +1,4 @@
-"""Ledger invariants (SPEC §3.2), reusable by any test that moves money.
+"""Ledger invariants (docs/product.md §3.2), reusable by any test that moves money.
 
 Pure checks work on `LedgerEntry` lists and `Wallet` objects (unit tests use them); the
 Firestore-reading helpers need the emulator:

@@ -1,4 +1,4 @@
-"""Task-queue function `fanoutmessages`: one chunk of a group message (SPEC §6).
+"""Task-queue function `fanoutmessages`: one chunk of a group message (docs/product.md §6).
 
 Enqueued by coinbox_platform.bulk.fanout.start with {"batchId": "bat_…", "chunk": 0,
 "cursor": null}, then by each chunk for the next one. Delivery is at least once: a chunk is

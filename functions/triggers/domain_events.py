@@ -1,4 +1,4 @@
-"""Firestore triggers that turn domain writes into webhook events (SPEC §5.1).
+"""Firestore triggers that turn domain writes into webhook events (docs/product.md §5.1).
 
 One function per watched collection; each hands the change to
 coinbox_platform.webhooks.events.handle_change, which is idempotent (a trigger delivered twice

@@ -1,4 +1,5 @@
-"""API keys (SPEC §4.2) through Hosting → functions → Firestore: create, list, get, update,
+"""API keys (docs/product.md §4.2) through Hosting → functions → Firestore: create, list, get,
+update,
 revoke, rotate with grace; verification errors; tiers and scopes; nothing stores the secret."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Bulk operations end to end (SPEC §6): through Hosting, the bulk function, Firestore and the
+"""Bulk operations end to end (docs/product.md §6): through Hosting, the bulk function,
+Firestore and the
 fanoutmessages task queue. Every refusal is proven by reading the data back."""
 
 from __future__ import annotations

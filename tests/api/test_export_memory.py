@@ -1,4 +1,4 @@
-"""A worker's peak memory does not grow with the number of exported rows (SPEC §7).
+"""A worker's peak memory does not grow with the number of exported rows (docs/product.md §7).
 
 Runs the export job in a fresh process (as the runexport task does) for 2,000 and for 20,000
 rows and compares the peak RSS. Holding the rows in memory would cost about 1 KiB a row

@@ -1,4 +1,4 @@
-"""Every query the code runs has its composite index in firestore.indexes.json (SPEC §11).
+"""Every query the code runs has its composite index in firestore.indexes.json (docs/product.md §9).
 
 The emulator runs any query without an index, so this test records the queries instead: it
 drives every route of the table in-process (api.app.handle with a Flask test request, real

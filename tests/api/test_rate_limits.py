@@ -1,4 +1,4 @@
-"""Rate limits (SPEC §4.3) on the real stack: exact under a simultaneous burst, sustained
+"""Rate limits (docs/product.md §4.3) on the real stack: exact under a simultaneous burst, sustained
 enterprise traffic without 5xx, hour and day windows with a controlled clock, and failing
 closed when the limiter's store is unreachable."""
 

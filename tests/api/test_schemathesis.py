@@ -1,4 +1,5 @@
-"""Fuzz the running API from its own OpenAPI document (SPEC §11: bad input never gives a 5xx,
+"""Fuzz the running API from its own OpenAPI document (docs/product.md §9: bad input never gives
+a 5xx,
 and every answer matches the document).
 
 schemathesis loads GET /v1/openapi.json through Hosting and, for every operation, sends the

@@ -1,4 +1,4 @@
-"""Usage analytics (SPEC §4.4): the numbers equal the requests the test made."""
+"""Usage analytics (docs/product.md §4.4): the numbers equal the requests the test made."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""P2P crypto listings (SPEC §3.4) against the Firestore emulator."""
+"""P2P crypto listings (docs/product.md §3.4) against the Firestore emulator."""
 
 from __future__ import annotations
 
@@ -487,7 +487,7 @@ def test_order_book_lists_open_listings_by_price() -> None:
 
 
 def test_taker_max_open_orders() -> None:
-    """SPEC §3.4: open orders < max open applies to the taker too."""
+    """docs/product.md §3.4: open orders < max open applies to the taker too."""
     taker = trader(balance=1_000_000)  # basic: 2 open orders
     for _ in range(2):
         crypto.create_order(taker, req(BUY, "0.001"))

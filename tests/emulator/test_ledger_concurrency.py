@@ -1,4 +1,4 @@
-"""Ledger invariants under concurrency (SPEC §3.2), against the Firestore emulator.
+"""Ledger invariants under concurrency (docs/product.md §3.2), against the Firestore emulator.
 
 About thirty fundings, repayments, crypto takes, creates, cancels and withdrawals run at once on
 a handful of wallets, several of them racing for the same loan or order. Afterwards: nothing is

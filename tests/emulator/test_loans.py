@@ -1,4 +1,4 @@
-"""Loans and investments (SPEC §3.3) against the Firestore emulator: review, validation,
+"""Loans and investments (docs/product.md §3.3) against the Firestore emulator: review, validation,
 cancel, expiry, funding, repayment, default."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Staff-only user changes (SPEC §3.1) and the messages inbox (SPEC §3.5)."""
+"""Staff-only user changes (docs/product.md §3.1) and the messages inbox (docs/product.md §3.5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sandbox deposits and withdrawals (SPEC §3.2) against the Firestore emulator."""
+"""Sandbox deposits and withdrawals (docs/product.md §3.2) against the Firestore emulator."""
 
 from __future__ import annotations
 

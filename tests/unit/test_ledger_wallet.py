@@ -1,4 +1,4 @@
-"""Wallet and Move arithmetic of the ledger, without Firestore (SPEC §3.2).
+"""Wallet and Move arithmetic of the ledger, without Firestore (docs/product.md §3.2).
 
 A `Ledger` only touches Firestore in `read` and `write`; `post` is pure, so wallets are placed
 in it directly here.

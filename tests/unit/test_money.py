@@ -1,4 +1,4 @@
-"""money.py: quantities, trade values, fees and interest (SPEC §2, §3.1, §3.3, §3.4)."""
+"""money.py: quantities, trade values, fees and interest (docs/product.md §2, §3.1, §3.3, §3.4)."""
 
 from __future__ import annotations
 

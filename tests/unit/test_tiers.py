@@ -1,4 +1,5 @@
-"""tiers.py: the membership tier table (SPEC §3.1) and API tiers (SPEC §4.2)."""
+"""tiers.py: the membership tier table (docs/product.md §3.1) and API tiers (docs/product.md
+§4.2)."""
 
 from __future__ import annotations
 

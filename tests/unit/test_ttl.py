@@ -166,7 +166,8 @@ def test_firebase_tools_accepts_the_index_file() -> None:
 
 
 def test_retentions() -> None:
-    """SPEC: request logs 90 days, events 30 days, idempotency keys 24 h; the webhook code's
+    """docs/product.md: request logs 90 days, events 30 days, idempotency keys 24 h; the webhook
+    code's
     own constant agrees with the table."""
     days = {k: v.total_seconds() / 86400 for k, v in retention.RETENTION.items()}
     assert days["apiRequestLogs"] == 90

@@ -1,4 +1,4 @@
-"""API keys (SPEC §4.2): format, hashing, storage, lifecycle and verification.
+"""API keys (docs/product.md §4.2): format, hashing, storage, lifecycle and verification.
 
 Format: ``cb_live_`` + 32 random base62 characters + a 6-character base62 CRC32 of everything
 before it. The prefix and checksum let a secret scanner (or this module) recognise a key

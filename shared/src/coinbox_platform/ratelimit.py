@@ -1,4 +1,4 @@
-"""Rate limits (SPEC §4.3): token buckets made of claimable "token slots".
+"""Rate limits (docs/product.md §4.3): token buckets made of claimable "token slots".
 
 A bucket of capacity C over a window of W seconds mints one token every T = W/C seconds. Slot
 k is the token minted at k·T (k = floor(t·C/W)). At time t the claimable slots are

@@ -1,4 +1,4 @@
-"""Request logs and usage analytics (SPEC §4.4).
+"""Request logs and usage analytics (docs/product.md §4.4).
 
 Every request the API answers becomes one `apiRequestLogs/{requestId}` document (written by
 the pipeline's outcome sink), kept 90 days through a TTL policy on `expireAt`. Usage for a

@@ -20,13 +20,15 @@ from datetime import datetime, timedelta
 TTL_FIELD = "expireAt"
 
 RETENTION: dict[str, timedelta] = {
-    # One document per API request, for usage analytics (SPEC: 90 days).
+    # One document per API request, for usage analytics (docs/product.md §4.4: 90 days).
     "apiRequestLogs": timedelta(days=90),
-    # Domain events listed by GET /v1/events (SPEC: 30 days) and their webhook deliveries,
-    # which live as long as the events they deliver (redelivery looks back as far).
+    # Domain events listed by GET /v1/events (docs/product.md §5.1: 30 days) and their
+    # webhook deliveries, which live as long as the events they deliver (redelivery looks
+    # back as far).
     "webhookEvents": timedelta(days=30),
     "webhookDeliveries": timedelta(days=30),
-    # An Idempotency-Key is replayed for 24 h (SPEC); its claim is kept exactly as long.
+    # An Idempotency-Key is replayed for 24 h (docs/product.md §2); its claim is kept exactly
+    # as long.
     "idempotencyKeys": timedelta(hours=24),
     # An export's record (status, counts, sha256) outlives its file (24 h) by 90 days.
     "exportLogs": timedelta(days=90),

@@ -1,4 +1,5 @@
-"""Membership tiers, their limits (SPEC §3.1) and the API tiers (SPEC §4.2)."""
+"""Membership tiers, their limits (docs/product.md §3.1) and the API tiers (docs/product.md
+§4.2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Idempotency-Key on POST (SPEC §2), as Stripe does it.
+"""Idempotency-Key on POST (docs/product.md §2), as Stripe does it.
 
 Keys are scoped to the caller (user) and kept 24 h. The first request claims the key by
 creating `idempotencyKeys/{sha256(user, key)}` (a create fails if it exists, so two racing

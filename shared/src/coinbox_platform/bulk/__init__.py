@@ -1,4 +1,5 @@
-"""Bulk operations (SPEC §6): many loans, investments, crypto orders or messages in one request.
+"""Bulk operations (docs/product.md §6): many loans, investments, crypto orders or messages in
+one request.
 
     api/routes/bulk.py   reads the body (JSON or CSV, `csvfile`), validates every item with the
                          single-item request model of its family, and hands typed items to

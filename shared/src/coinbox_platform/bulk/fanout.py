@@ -1,4 +1,4 @@
-"""A message to a group of users, fanned out through Cloud Tasks in chunks (SPEC §6).
+"""A message to a group of users, fanned out through Cloud Tasks in chunks (docs/product.md §6).
 
     start(caller, group, title, body, priority)
         records `bulkOperationsLog/{bat_…}` as running, with the group, the message and

@@ -1,4 +1,4 @@
-"""What a bulk batch reports: per-item outcomes and the batch result (SPEC §6)."""
+"""What a bulk batch reports: per-item outcomes and the batch result (docs/product.md §6)."""
 
 from __future__ import annotations
 

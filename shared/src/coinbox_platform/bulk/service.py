@@ -1,4 +1,5 @@
-"""Running a bulk batch of loans, investments, crypto orders or explicit messages (SPEC §6).
+"""Running a bulk batch of loans, investments, crypto orders or explicit messages
+(docs/product.md §6).
 
     run_loans / run_investments / run_orders / run_messages(caller, mode, items, now=…)
 

@@ -1,2 +1,3 @@
-"""Domain services (SPEC §3). Each money movement runs in one Firestore transaction together
+"""Domain services (docs/product.md §3). Each money movement runs in one Firestore transaction
+together
 with its ledger entries (see `ledger`)."""

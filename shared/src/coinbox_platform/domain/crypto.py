@@ -1,4 +1,5 @@
-"""P2P crypto listings (SPEC §3.4): create (locks funds), take (whole), cancel, expire."""
+"""P2P crypto listings (docs/product.md §3.4): create (locks funds), take (whole), cancel,
+expire."""
 
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ def _orders() -> Any:
 
 
 def _check_trade_limits(user: UserProfile, wallet: Wallet, value: int, now: datetime) -> None:
-    """The tier limits that apply to creator and taker alike (SPEC §3.4): value ≤ max per
+    """The tier limits that apply to creator and taker alike (docs/product.md §3.4): value ≤ max per
     trade, 7-day volume ≤ weekly limit, open orders < max open."""
     limits = limits_for(user.membership_tier)
     if limits.crypto_max_per_trade is not None and value > limits.crypto_max_per_trade:

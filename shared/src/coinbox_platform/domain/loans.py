@@ -1,4 +1,4 @@
-"""Loans and investments (SPEC §3.3): create with automatic review, cancel, fund, repay,
+"""Loans and investments (docs/product.md §3.3): create with automatic review, cancel, fund, repay,
 expire and default."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The notifications inbox (SPEC §3.5). Only staff send; users read their own."""
+"""The notifications inbox (docs/product.md §3.5). Only staff send; users read their own."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Users, roles, membership tiers and KYC (SPEC §3.1)."""
+"""Users, roles, membership tiers and KYC (docs/product.md §3.1)."""
 
 from __future__ import annotations
 

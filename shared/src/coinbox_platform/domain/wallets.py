@@ -1,4 +1,5 @@
-"""Wallet operations seen by users: balance, sandbox deposits, withdrawals (SPEC §3.2)."""
+"""Wallet operations seen by users: balance, sandbox deposits, withdrawals (docs/product.md
+§3.2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Withdrawal payouts: debit now, settle in the background (SPEC §3.2).
+"""Withdrawal payouts: debit now, settle in the background (docs/product.md §3.2).
 
     withdraw()                 request_withdrawal (debit into a pending entry), then enqueue
                                `settlewithdrawal`, which calls wallets.settle_withdrawal

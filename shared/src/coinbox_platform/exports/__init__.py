@@ -1,4 +1,4 @@
-"""Exports of a user's data as CSV, JSON or XLSX (SPEC §7).
+"""Exports of a user's data as CSV, JSON or XLSX (docs/product.md §7).
 
 catalog   what can be exported: per type the collection, owner field, time field, columns
 writers   streaming file writers (csv module, JSON array, openpyxl write-only XLSX) with

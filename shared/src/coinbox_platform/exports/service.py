@@ -1,4 +1,4 @@
-"""The export job (SPEC §7).
+"""The export job (docs/product.md §7).
 
     create_export   validate, write `exportLogs/{exp_…}` as queued, enqueue `runexport`
     run_export      the task: claim the job, stream the rows page by page from Firestore into

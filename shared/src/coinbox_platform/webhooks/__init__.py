@@ -1,4 +1,4 @@
-"""Webhooks: domain events, subscriptions, signing and reliable delivery (SPEC §5).
+"""Webhooks: domain events, subscriptions, signing and reliable delivery (docs/product.md §5).
 
     domain write (loans, investments, transactions, cryptoOrders, users)
       → Firestore trigger → events.handle_change(collection, id, before, after)

@@ -32,7 +32,7 @@ class EventType:
     name: str
     object_kind: str  # loan, investment, transaction, crypto_order, user, bulk_batch, ...
     description: str
-    domain: bool = True  # one of the 17 domain types of SPEC §5.1
+    domain: bool = True  # one of the 17 domain types of docs/product.md §5.1
 
 
 _TYPES = (

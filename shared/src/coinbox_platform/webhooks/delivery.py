@@ -1,4 +1,5 @@
-"""Delivering events: one `webhookDeliveries/{whd_…}` per (event, subscription) (SPEC §5.3).
+"""Delivering events: one `webhookDeliveries/{whd_…}` per (event, subscription) (docs/product.md
+§5.3).
 
 A delivery is worked by the task-queue function `deliverwebhook` calling `deliver(id)`:
 

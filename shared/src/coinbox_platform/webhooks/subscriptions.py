@@ -1,4 +1,4 @@
-"""Webhook subscriptions (endpoints): `webhookSubscriptions/{whk_…}` (SPEC §5.2).
+"""Webhook subscriptions (endpoints): `webhookSubscriptions/{whk_…}` (docs/product.md §5.2).
 
 The signing secret (`whsec_…`) is shown once, at creation and at rotation, and stored
 encrypted. After a rotation the previous secret keeps signing for 24 h beside the new one.

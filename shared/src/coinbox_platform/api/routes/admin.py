@@ -1,4 +1,4 @@
-"""Endpoint family `admin` (SPEC §3.1, §8): staff look users up and change them.
+"""Endpoint family `admin` (docs/product.md §3.1, §8): staff look users up and change them.
 
     GET   /v1/admin/users/{uid}   support and admins
     PATCH /v1/admin/users/{uid}   admins change role and tier; support and admins change KYC

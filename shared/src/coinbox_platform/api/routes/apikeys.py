@@ -1,10 +1,11 @@
-"""Endpoint family `apikeys` (see functions/api/apikeys.py): API keys, their usage (SPEC §4.2,
+"""Endpoint family `apikeys` (see functions/api/apikeys.py): API keys, their usage
+(docs/product.md §4.2,
 §4.4), and the pipeline hooks of the API-access layer.
 
 Importing this module (every endpoint function does, through `routes.load_all`) registers:
 - the API-key verifier (`auth.register_key_verifier`),
-- the rate limiter (`app.rate_limiters`, SPEC §4.3),
-- the request-log sink (`app.outcome_sinks`, SPEC §4.4).
+- the rate limiter (`app.rate_limiters`, docs/product.md §4.3),
+- the request-log sink (`app.outcome_sinks`, docs/product.md §4.4).
 
 Keys are managed by their owner: with a Firebase ID token, or with a key that holds
 `admin:api_keys` (which can only hand out scopes and tiers it has itself).

@@ -1,4 +1,4 @@
-"""Endpoint family `bulk` (see functions/api/bulk.py): bulk operations (SPEC §6).
+"""Endpoint family `bulk` (see functions/api/bulk.py): bulk operations (docs/product.md §6).
 
     POST /v1/bulk/loans            ≤ 20 loans                 write:bulk + write:loans
     POST /v1/bulk/investments      ≤ 20 fundings              write:bulk + write:investments

@@ -1,4 +1,4 @@
-"""Endpoint family `crypto` (SPEC §3.4): P2P listings, taking them, the order book.
+"""Endpoint family `crypto` (docs/product.md §3.4): P2P listings, taking them, the order book.
 
     GET  /v1/crypto/orders                   the caller's orders (?role=taker: ones they took)
     POST /v1/crypto/orders                   post a listing (locks funds)

@@ -1,5 +1,5 @@
 """Endpoint family `exports` (see functions/api/exports.py): asynchronous exports of the
-caller's data as CSV, JSON or XLSX (SPEC §7)."""
+caller's data as CSV, JSON or XLSX (docs/product.md §7)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Endpoint family `investments` (see functions/api/investments.py): funding a loan and the
-caller's investments (SPEC §3.3).
+caller's investments (docs/product.md §3.3).
 
 Routes are registered on import. Money is integer cents; ids are `inv_…`.
 """

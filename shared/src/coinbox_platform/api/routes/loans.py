@@ -1,5 +1,5 @@
 """Endpoint family `loans` (see functions/api/loans.py): the caller's loans, the marketplace of
-loans open for funding, creating, cancelling and repaying a loan (SPEC §3.3).
+loans open for funding, creating, cancelling and repaying a loan (docs/product.md §3.3).
 
 Routes are registered on import. Money is integer cents; ids are `loan_…`.
 """

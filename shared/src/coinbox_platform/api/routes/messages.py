@@ -1,9 +1,9 @@
-"""Endpoint family `messages` (SPEC §3.5): the caller's inbox.
+"""Endpoint family `messages` (docs/product.md §3.5): the caller's inbox.
 
     GET  /v1/messages                     newest first, ?status=unread|read, paginated
     POST /v1/messages/{messageId}/read    mark one read (the owner only; 404 otherwise)
 
-Staff send messages through bulk operations (SPEC §6), not here. Index: notifications
+Staff send messages through bulk operations (docs/product.md §6), not here. Index: notifications
 (userId, createdAt desc) and (userId, status, createdAt desc).
 """
 
