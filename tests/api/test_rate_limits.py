@@ -82,8 +82,12 @@ def test_a_simultaneous_burst_on_a_fresh_basic_key_admits_exactly_ten() -> None:
             assert 1 <= int(r.headers["Retry-After"]) <= 6
             assert r.headers["X-RateLimit-Remaining"] == "0"
             assert r.headers["RateLimit"].startswith('"minute";r=0;t=')
+    # Remaining is the tightest of the key's and the owner's buckets (docs/product.md §4.3),
+    # each claimed in its own order, so it need not be a permutation of 0..9; but at least
+    # j+1 admitted requests hold one of the key's last j+1 tokens (the slot documents below
+    # prove each token was handed out once).
     remaining = sorted(int(r.headers["X-RateLimit-Remaining"]) for r in results if r.ok)
-    assert remaining[:10] == list(range(10)) or refilled  # every token handed out once
+    assert all(left <= j for j, left in enumerate(remaining[:10])) or refilled, remaining
     # nothing beyond the admitted requests holds a minute token
     slots = (
         store.db()
