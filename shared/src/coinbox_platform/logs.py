@@ -27,7 +27,7 @@ import re
 import sys
 import traceback
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TextIO
@@ -86,10 +86,6 @@ def context(request_id: str, headers: Headers | None = None, **labels: str) -> I
         yield ctx
     finally:
         _current.reset(token)
-
-
-def current() -> LogContext | None:
-    return _current.get()
 
 
 _SEVERITY = {
@@ -168,7 +164,9 @@ def configure(stream: TextIO | None = None, level: int = logging.INFO) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def run_context(function: str, headers: Headers | None = None, **labels: str) -> Any:
+def run_context(
+    function: str, headers: Headers | None = None, **labels: str
+) -> AbstractContextManager[LogContext]:
     """The context of one task, trigger or scheduled run: a fresh request id (`req_…`) labelled
     with the function, the Cloud Tasks task name when there is one, and the trace of `headers`."""
     from coinbox_platform.ids import new_id
