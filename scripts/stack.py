@@ -410,7 +410,9 @@ class Stack:
             )
         )
         health = urls()["api"] + "/health"
-        deadline = time.time() + 180
+        # A shared, overloaded machine can need longer (COINBOX_STACK_READY_S, default 180).
+        ready_s = float(os.environ.get("COINBOX_STACK_READY_S", "180"))
+        deadline = time.time() + ready_s
         while not _http_ok(health):
             for p in self.procs:
                 if p.poll() is not None:
@@ -420,7 +422,7 @@ class Stack:
             if time.time() > deadline:
                 self.stop()
                 tail = self.log_path.read_text(errors="replace")[-4000:]
-                sys.exit(f"[stack] not ready after 180 s:\n{tail}")
+                sys.exit(f"[stack] not ready after {ready_s:.0f} s:\n{tail}")
             time.sleep(0.25)
         self.ready_seconds = time.perf_counter() - t0
         print(f"[stack] ready in {self.ready_seconds:.1f} s (log: {self.log_path})", flush=True)

@@ -8,8 +8,11 @@ with no credentials.
 from __future__ import annotations
 
 import random
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from coinbox_platform.config import settings
@@ -40,7 +43,110 @@ def db() -> Client:
         from google.cloud import firestore
 
         _client = firestore.Client(project=settings().project_id)
+    if _counter is not None:
+        _instrument(_client)
     return _client
+
+
+# --- operation counting (benchmarks: scripts/bench.py) --------------------------------------
+
+
+@dataclass
+class StoreOps:
+    """Firestore operations as billed: documents read (lookups and query results, at least
+    one per query), documents written (every write of a commit or batch write), plus the
+    round trips that carried them."""
+
+    reads: int = 0
+    writes: int = 0
+    queries: int = 0
+    commits: int = 0
+    transactions: int = 0
+
+    def copy(self) -> StoreOps:
+        return StoreOps(self.reads, self.writes, self.queries, self.commits, self.transactions)
+
+    def minus(self, other: StoreOps) -> StoreOps:
+        return StoreOps(
+            self.reads - other.reads,
+            self.writes - other.writes,
+            self.queries - other.queries,
+            self.commits - other.commits,
+            self.transactions - other.transactions,
+        )
+
+
+_counter: StoreOps | None = None
+_counter_lock = threading.Lock()
+
+
+def _bump(**kw: int) -> None:
+    c = _counter
+    if c is None:
+        return
+    with _counter_lock:
+        for name, n in kw.items():
+            setattr(c, name, getattr(c, name) + n)
+
+
+def _instrument(client: Any) -> None:
+    """Wrap the client's RPC stub (once) so that every call is counted while counting is on.
+    Counting happens at the RPC, so it sees what the code path really sends, transactions,
+    queries and background flushes included."""
+    api = client._firestore_api
+    if getattr(api, "_coinbox_counted", False):
+        return
+
+    def streamed(name: str, found: Callable[[Any], int], query: bool) -> None:
+        inner = getattr(api, name)
+
+        def call(*a: Any, **kw: Any) -> Iterator[Any]:
+            n = 0
+            for resp in inner(*a, **kw):
+                k = found(resp)
+                n += k
+                _bump(reads=k)
+                yield resp
+            if query:
+                _bump(queries=1, reads=0 if n else 1)  # an empty query bills one read
+
+        setattr(api, name, call)
+
+    def unary(name: str, count: Callable[[Any, dict[str, Any]], dict[str, int]]) -> None:
+        inner = getattr(api, name)
+
+        def call(*a: Any, **kw: Any) -> Any:
+            _bump(**count(a, kw))
+            return inner(*a, **kw)
+
+        setattr(api, name, call)
+
+    def writes_of(a: Any, kw: dict[str, Any]) -> int:
+        req = kw.get("request") or (a[0] if a else {})
+        writes = req.get("writes") if isinstance(req, dict) else getattr(req, "writes", ())
+        return len(writes or ())
+
+    # A lookup is billed whether or not the document exists.
+    streamed("batch_get_documents", lambda r: 1 if r.found or r.missing else 0, False)
+    streamed("run_query", lambda r: 1 if getattr(r, "document", None) else 0, True)
+    unary("commit", lambda a, kw: {"commits": 1, "writes": writes_of(a, kw)})
+    unary("batch_write", lambda a, kw: {"commits": 1, "writes": writes_of(a, kw)})
+    unary("begin_transaction", lambda a, kw: {"transactions": 1})
+    api._coinbox_counted = True
+
+
+@contextmanager
+def counting() -> Iterator[StoreOps]:
+    """Count this process's Firestore operations while the block runs (benchmarks only: the
+    counter is process-wide, so run the measured code alone). Yields the live counter."""
+    global _counter
+    _counter = StoreOps()
+    if _client is not None:
+        _instrument(_client)
+    try:
+        yield _counter
+    finally:
+        _counter = None
 
 
 def run_transaction(fn: Callable[[Transaction], T], *, attempts: int = 16) -> T:
