@@ -136,16 +136,18 @@ def test_an_unreachable_store_fails_closed() -> None:
 
 
 def test_big_windows_are_sharded_and_still_exact_under_concurrency() -> None:
+    """The one-token-per-document algorithm (what every window below LEASE_MIN runs, and a
+    big window with leasing off)."""
     big = Window("minute", 60, 1000)
     assert ratelimit.shards_for(big) == 8 and ratelimit.shards_for(MIN) == 1
-    assert len(set(ratelimit.bucket_ids("k", big))) == 8
+    assert len(set(ratelimit.bucket_ids("k", big, lease=False))) == 8
     clock = Clock(1_700_000_000.0)
     store = MemorySlots()
     results: list[bool] = []
     lock = threading.Lock()
 
     def worker() -> None:
-        own = RateLimiter(store, clock)  # an instance of its own, with its own hints
+        own = RateLimiter(store, clock, lease=False)  # an instance of its own, own hints
         for _ in range(30):
             ok = own.take("k", (big,)).allowed
             with lock:
@@ -158,9 +160,74 @@ def test_big_windows_are_sharded_and_still_exact_under_concurrency() -> None:
         th.join()
     assert results.count(True) == 1000  # every slot in range, none twice
     lo, hi = ratelimit.claimable(int(clock.t * 1000), big)
-    claimed = [k for b in ratelimit.bucket_ids("k", big) for k in store._slots.get(b, set())]
+    claimed = [
+        k for b in ratelimit.bucket_ids("k", big, lease=False) for k in store._slots.get(b, set())
+    ]
     assert sorted(claimed) == list(range(lo, hi + 1))
-    refused = RateLimiter(store, clock).take("k", (big,))
+    refused = RateLimiter(store, clock, lease=False).take("k", (big,))
     assert not refused.allowed and refused.tightest.remaining == 0
     clock.t += 0.06  # one token per 60 ms
+    assert RateLimiter(store, clock, lease=False).take("k", (big,)).allowed
+
+
+def test_leased_windows_never_admit_beyond_capacity_and_write_one_document_per_block() -> None:
+    """Big windows are claimed in blocks of lease_size tokens spent from memory: one instance
+    gets the whole window (every in-range token once), 50 concurrent instances never more,
+    and at most (lease_size - 1) tokens per instance are left unspent in their leases."""
+    big = Window("minute", 60, 1000)
+    size = ratelimit.lease_size(big)
+    assert size == 20 and ratelimit.lease_size(MIN) == 1
+    assert ratelimit.lease_size(POLICIES["basic"][1]) == 1  # a basic key's 100/h: no lease
+    clock = Clock(1_700_000_000.02)  # not block-aligned: the lowest block is partly lapsed
+    store = MemorySlots()
+    one = RateLimiter(store, clock)
+    results = [one.take("solo", (big,)) for _ in range(1100)]
+    admitted = [d for d in results if d.allowed]
+    lo, hi = ratelimit.claimable(int(clock.t * 1000), big)
+    first, last = ratelimit.claimable_blocks(int(clock.t * 1000), big, size)
+    spendable = sum(
+        1 for b in range(first, last + 1) for k in range(b * size, b * size + size) if lo <= k <= hi
+    )
+    assert len(admitted) == spendable and 1000 - size < spendable <= 1000
+    docs = store._slots[ratelimit.bucket_id("solo", big, lease=size)]
+    assert len(docs) == last - first + 1  # one document per block, not per token
+    assert sum(d.store_ops for d in results) <= 2 * len(docs) + 2
+    assert not results[-1].allowed and results[-1].tightest.remaining == 0
+    assert int(results[-1].headers(one.now_ms())["Retry-After"]) <= 2
+
+    results_many: list[bool] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        own = RateLimiter(store, clock)  # an instance of its own: its own leases
+        for _ in range(30):
+            ok = own.take("k", (big,)).allowed
+            with lock:
+                results_many.append(ok)
+
+    threads = [threading.Thread(target=worker) for _ in range(50)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert spendable - 50 * (size - 1) <= results_many.count(True) <= spendable
+    # the window refills: a block is claimable again once it is fully minted
+    clock.t += size * 0.06
     assert RateLimiter(store, clock).take("k", (big,)).allowed
+
+
+def test_a_refused_request_hands_leased_tokens_back_to_the_instance() -> None:
+    clock = Clock(1_700_000_000.0)
+    store = MemorySlots()
+    lim = RateLimiter(store, clock)
+    big, tiny = Window("minute", 60, 1000), Window("hour", 3600, 2)
+    assert lim.take("k", (big, tiny)).allowed and lim.take("k", (big, tiny)).allowed
+    assert not lim.take("k", (big, tiny)).allowed  # the hour refuses: the minute token returns
+    bucket = ratelimit.bucket_id("k", big, lease=ratelimit.lease_size(big))
+    assert len(store._slots[bucket]) == 1  # still the one block
+    lo, _ = ratelimit.claimable(lim.now_ms(), big)
+    (block,) = store._slots[bucket]
+    in_block = sum(1 for k in range(block * 20, block * 20 + 20) if k >= lo)
+    spent = [lim.take("k", (big,)).allowed for _ in range(in_block - 2)]
+    assert all(spent) and len(store._slots[bucket]) == 1  # the block's tokens, none lost
+    assert lim.take("k", (big,)).allowed and len(store._slots[bucket]) == 2

@@ -26,6 +26,23 @@ Guarantee: every admitted request holds a distinct slot of (hi(t) - C, hi(t)] at
 so in any interval [a, b] at most C + hi(b) - hi(a) requests are admitted, whatever the
 concurrency. A refusal is only given when a fresh read shows every slot in range claimed.
 
+Leases (issue 12). One caller's concurrent requests used to race for that caller's slots: a
+create per window per request (six for a key: its own three windows and its owner's), all on
+documents of one caller, serialising a pool of workers. A window of LEASE_MIN tokens or more
+is now claimed in aligned blocks of ``lease_size(w)`` = limit / LEASE_DIVISOR tokens: slot
+document b of such a window stands for tokens bL … bL+L-1, created exactly as a single slot is
+(one winner per block, lowest free block first), and the instance spends the block's tokens from
+memory, each only while it is in the claimable range at the time it is spent. So the guarantee
+above holds unchanged (every admitted request holds a distinct in-range token, taken from the
+global budget before use), an instance writes one document per L tokens instead of one per
+token, and an instance that dies loses at most its unspent block (1/LEASE_DIVISOR of a window).
+Only fully minted blocks are claimed. Windows below LEASE_MIN (a basic key's 10 a minute and
+100 an hour, a pro key's 100 a minute, anonymous traffic's 120 a minute) keep one token per
+document, exact across instances: no instance can sit on another's few tokens. What leasing
+gives up on the big windows: a refusal can come while other instances still hold unspent
+tokens (at most L - 1 each); those tokens are spent by their holders or lapse with the window.
+Leased windows are not sharded: a claim per L requests rarely races.
+
 Any store error other than "already exists" fails closed: 503 service_unavailable.
 The clock is injectable (epoch milliseconds), so hour and day windows are testable.
 """
@@ -47,6 +64,8 @@ RATE_LIMITS = "rateLimits"
 SLOTS = "rateLimitSlots"
 SHARDS = 8  # slot sequences of a window with at least SHARD_MIN tokens
 SHARD_MIN = 1000
+LEASE_MIN = 500  # windows of at least this many tokens are leased in blocks
+LEASE_DIVISOR = 50  # a block is 1/50 of the window (2 %): enterprise minute 20, day 2,000
 STORE_TIMEOUT = 10.0  # seconds of retries; beyond that the limiter fails closed
 
 
@@ -98,6 +117,18 @@ def claimable(t_ms: int, w: Window) -> tuple[int, int]:
     """(lo, hi): the slots a request at t may claim."""
     hi = slot_at(t_ms, w)
     return hi - w.limit + 1, hi
+
+
+def lease_size(w: Window) -> int:
+    """Tokens per claimed document of window w (1: one token per document, no lease)."""
+    return w.limit // LEASE_DIVISOR if w.limit >= LEASE_MIN else 1
+
+
+def claimable_blocks(t_ms: int, w: Window, size: int) -> tuple[int, int]:
+    """(first, last) blocks of `size` tokens that are fully minted at t and still hold at
+    least one token of the claimable range."""
+    lo, hi = claimable(t_ms, w)
+    return -(-(lo + 1) // size) - 1, (hi + 1) // size - 1
 
 
 @dataclass(frozen=True)
@@ -266,9 +297,14 @@ class RateLimiter:
         self,
         store: SlotStore | None = None,
         clock: Callable[[], float] | None = None,
+        *,
+        lease: bool = True,
     ) -> None:
+        """`lease=False`: one token per document in every window (the slot algorithm alone)."""
         self.store: SlotStore = store if store is not None else FirestoreSlots()
         self.clock: Callable[[], float] = clock or time.time  # epoch seconds
+        self.lease = lease
+        self._leases: dict[str, list[int]] = {}  # bucket → unspent leased tokens, ascending
         self._hints: dict[str, int] = {}
         self._contended: set[str] = set()  # buckets where this instance lost a race lately
         self._lock = threading.Lock()
@@ -284,19 +320,26 @@ class RateLimiter:
         """One token from every window of every (subject, windows), all or none: e.g. a
         key's own windows and its owner's windows across all of their keys."""
         t = self.now_ms()
-        held: list[tuple[str, int]] = []
+        held: list[tuple[str, int, bool]] = []  # (bucket, token, leased)
         states: list[BucketState] = []
         ops = 0
         pairs = [(subject, w) for subject, windows in policies for w in windows]
-        windows = tuple(w for _, w in pairs)
+        windows = tuple(w for _, w in pairs)  # the header's order: as the policies list them
+        # Shortest windows first, every subject's: a burst is refused by the minute windows
+        # before any longer window is touched, and one request's minute tokens (its key's and
+        # its owner's) are claimed back to back.
+        pairs.sort(key=lambda p: p[1].seconds)
         try:
             for i, (subject, w) in enumerate(pairs):
                 claim, state, n = self._take_window(subject, w, t)
                 ops += n
                 if claim is None:
-                    for b, slot in held:  # hand back the tokens of the other windows
-                        self.store.release(b, slot)
-                        ops += 1
+                    for b, slot, leased in held:  # hand back the tokens of the other windows
+                        if leased:
+                            self._give_back(b, slot)
+                        else:
+                            self.store.release(b, slot)
+                            ops += 1
                     others = [state_after(t, o, None) for j, (_, o) in enumerate(pairs) if j != i]
                     return Decision(False, (state, *others), state, ops, _unique(windows))
                 held.append(claim)
@@ -311,13 +354,55 @@ class RateLimiter:
             ) from exc
         return Decision(True, tuple(states), None, ops, _unique(windows))
 
+    def window_lease(self, w: Window) -> int:
+        return lease_size(w) if self.lease else 1
+
+    def _give_back(self, bucket: str, k: int) -> None:
+        with self._lock:
+            tokens = self._leases.setdefault(bucket, [])
+            tokens.append(k)
+            tokens.sort()
+
+    def _take_leased(
+        self, subject: str, w: Window, t: int, size: int
+    ) -> tuple[tuple[str, int, bool] | None, BucketState, int]:
+        """A token of a leased window: from this instance's block, or from a new block."""
+        lo, hi = claimable(t, w)
+        bucket = bucket_id(subject, w, lease=size)
+        first, last = claimable_blocks(t, w, size)
+        ops = 0
+        while True:
+            with self._lock:
+                tokens = [k for k in self._leases.get(bucket, ()) if lo <= k <= hi]
+                self._leases[bucket] = tokens  # lapsed tokens fall away
+                if tokens:
+                    k = tokens.pop(0)
+                    self._leases[bucket] = tokens
+                    ahead = max(0, last - max(self._hints.get(bucket, first), first) + 1)
+                    remaining = min(w.limit, len(tokens) + ahead * size)
+                    return (bucket, k, True), state_after(t, w, hi - remaining), ops
+            b, used = self._take_one(bucket, first, last, 1, slot_time(hi + w.limit, w) + 60_000)
+            ops += used
+            if b is None:
+                break
+            with self._lock:
+                tokens = self._leases.setdefault(bucket, [])
+                tokens.extend(k for k in range(b * size, (b + 1) * size) if k >= lo)
+                tokens.sort()
+        refused = state_after(t, w, hi)
+        next_block = slot_time((last + 2) * size - 1, w)
+        return None, BucketState(w, 0, refused.full_at_ms, next_block), ops
+
     def _take_window(
         self, subject: str, w: Window, t: int
-    ) -> tuple[tuple[str, int] | None, BucketState, int]:
-        """((bucket, slot) claimed or None, the window's state, store operations).
+    ) -> tuple[tuple[str, int, bool] | None, BucketState, int]:
+        """((bucket, slot, leased) claimed or None, the window's state, store operations).
 
         A sharded window starts at a random shard and moves on to the others only when it
         is exhausted, so it refuses only when every slot in range is claimed."""
+        size = self.window_lease(w)
+        if size > 1:
+            return self._take_leased(subject, w, t, size)
         lo, hi = claimable(t, w)
         n = shards_for(w)
         start = random.randrange(n) if n > 1 else 0
@@ -331,7 +416,7 @@ class RateLimiter:
             if k is not None:
                 # Exact for one shard; for n shards, this shard's free slots times n.
                 remaining = min(w.limit, (last - k) // n * n)
-                return (bucket, k), state_after(t, w, hi - remaining), ops
+                return (bucket, k, False), state_after(t, w, hi - remaining), ops
         return None, state_after(t, w, hi), ops
 
     def _take_one(
@@ -388,12 +473,19 @@ def shards_for(w: Window) -> int:
     return SHARDS if w.limit >= SHARD_MIN and w.limit % SHARDS == 0 else 1
 
 
-def bucket_id(subject: str, w: Window, shard: int = 0, shards: int = 1) -> str:
+def bucket_id(subject: str, w: Window, shard: int = 0, shards: int = 1, lease: int = 1) -> str:
+    """A window's slot collection: `{subject}:{window}`, `.{shard}` when sharded, `.L{size}`
+    when leased in blocks of `size` tokens (so a change of block size never reuses ids)."""
     base = f"{subject}:{w.name}"
+    if lease > 1:
+        return f"{base}.L{lease}"
     return base if shards == 1 else f"{base}.{shard}"
 
 
-def bucket_ids(subject: str, w: Window) -> list[str]:
+def bucket_ids(subject: str, w: Window, *, lease: bool = True) -> list[str]:
+    """The slot collections of a subject's window (one when the window is leased)."""
+    if lease and lease_size(w) > 1:
+        return [bucket_id(subject, w, lease=lease_size(w))]
     n = shards_for(w)
     return [bucket_id(subject, w, j, n) for j in range(n)]
 
