@@ -134,6 +134,23 @@ def make_api_user(
     return ApiUser(uid=uid, email=email, token=token)
 
 
+def logs_of(field: str, value: str) -> list[dict[str, Any]]:
+    """The request-log documents with field == value (apiRequestLogs)."""
+    from google.cloud.firestore import FieldFilter
+
+    from coinbox_platform import store
+    from coinbox_platform.requestlog import REQUEST_LOGS
+
+    q = store.db().collection(REQUEST_LOGS).where(filter=FieldFilter(field, "==", value))
+    return [d.to_dict() or {} for d in q.stream()]
+
+
+def wait_for_logs(field: str, value: str, count: int, timeout: float = 20.0) -> None:
+    """Request logs are committed in batches by each instance, within
+    requestlog.FLUSH_INTERVAL of the response: wait until `count` of them are readable."""
+    wait_for(lambda: len(logs_of(field, value)) >= count, timeout=timeout)
+
+
 def wait_for(predicate: Any, timeout: float = 20.0, interval: float = 0.2) -> Any:
     """Poll until predicate() is truthy; returns its value or fails the test."""
     deadline = time.time() + timeout

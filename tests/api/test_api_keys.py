@@ -19,7 +19,7 @@ from coinbox_platform.domain.users import get_profile
 from coinbox_platform.errors import Unauthenticated
 from coinbox_platform.tiers import MembershipTier, Role
 from tests.api.apikey_helpers import create_key, with_key
-from tests.support import make_api_user, wait_for
+from tests.support import make_api_user, wait_for, wait_for_logs
 
 pytestmark = pytest.mark.stack
 
@@ -374,6 +374,7 @@ def test_the_secret_is_stored_nowhere() -> None:
     for s in (secret, rotated["secret"]):
         assert with_key(s, "GET", "/me").status_code == 200
         assert with_key(s, "GET", "/api-keys").status_code == 200
+    wait_for_logs("keyId", key["id"], 2)  # logs are committed in batches (requestlog.py)
     docs = _all_documents()
     assert any(path.startswith("apiKeys/") for path, _ in docs)
     assert any(path.startswith("apiRequestLogs/") for path, _ in docs)

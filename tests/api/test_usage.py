@@ -13,7 +13,7 @@ from google.cloud.firestore import FieldFilter
 from coinbox_platform import store
 from coinbox_platform.clock import iso
 from tests.api.apikey_helpers import create_key, with_key
-from tests.support import make_api_user
+from tests.support import make_api_user, wait_for_logs
 
 pytestmark = pytest.mark.stack
 
@@ -39,6 +39,7 @@ def test_usage_counts_what_the_key_did() -> None:
     with_key(create_key(other)["secret"], "GET", "/me")
     user.get("/me")
 
+    wait_for_logs("keyId", key_id, 15)  # logs are committed in batches (requestlog.py)
     end = datetime.now(UTC) + timedelta(seconds=5)
     resp = user.get(
         f"/api-keys/{key_id}/usage",

@@ -94,6 +94,9 @@ def test_failed_sign_ins_write_no_request_log() -> None:
         resp = raw("GET", "/wallet", headers=headers)
         assert resp.status_code == 401
         ids.append(resp.headers["X-Request-Id"])
+    # Logs are committed in batches within requestlog.FLUSH_INTERVAL (0.2 s) of the response:
+    # wait well past it, so a buffered log of these requests would be readable by now.
+    time.sleep(2.0)
     logs = store.db().collection(REQUEST_LOGS)
     assert not any(logs.document(i).get().exists for i in ids)
 

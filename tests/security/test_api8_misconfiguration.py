@@ -10,7 +10,7 @@ from coinbox_platform import apikeys, store
 from coinbox_platform.requestlog import REQUEST_LOGS
 from tests.api.apikey_helpers import create_key
 from tests.security.helpers import problem, raw
-from tests.support import make_api_user
+from tests.support import make_api_user, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -73,10 +73,12 @@ def test_the_recorded_ip_is_the_trusted_hops_not_the_clients_claim() -> None:
     spoof = '=HYPERLINK("http://evil"), 6.6.6.6, 203.0.113.9'
     resp = user.get("/me", headers={"X-Forwarded-For": spoof})
     assert resp.status_code == 200
-    log = store.db().collection(REQUEST_LOGS).document(resp.headers["X-Request-Id"]).get()
+    logs = store.db().collection(REQUEST_LOGS)
+    # request logs are committed in batches, within requestlog.FLUSH_INTERVAL
+    log = wait_for(lambda: (s := logs.document(resp.headers["X-Request-Id"]).get()).exists and s)
     assert log.to_dict()["ip"] == "203.0.113.9"
     resp = user.get("/me", headers={"X-Forwarded-For": "6.6.6.6, =1+1"})
-    log = store.db().collection(REQUEST_LOGS).document(resp.headers["X-Request-Id"]).get()
+    log = wait_for(lambda: (s := logs.document(resp.headers["X-Request-Id"]).get()).exists and s)
     assert log.to_dict()["ip"] == "127.0.0.1"  # no usable entry: the peer address
     key = create_key(user, headers={"X-Forwarded-For": "=cmd|' /C calc'!A0"})
     events = (
