@@ -1,4 +1,6 @@
-"""Make the functions emulator give every Python worker a port of its own.
+"""Two fixes to the functions emulator's Python workers, applied after `npm ci`.
+
+1. Give every Python worker a port of its own.
 
 firebase-tools starts each Python worker on `portfinder.getPortPromise({port: 8081 + random})`.
 When many workers start at once (a burst of concurrent requests or trigger events spawns one
@@ -6,7 +8,15 @@ per event), two can be handed the same free port before either binds it: the sec
 gunicorn fails with "Address already in use" and the emulator routes that function's requests
 to the OTHER function's worker (seen here: webhook deliveries answered by the withdrawal task).
 The patch remembers the ports handed out in the emulator process and never hands one out
-twice. Idempotent; fails loudly if firebase-tools changed so that the patch no longer applies.
+twice.
+
+2. Send each request to a worker on a fresh connection. Node 20's global HTTP agent keeps
+connections alive for 5 s; the worker's gunicorn closes an idle one after 2 s. A request sent
+on a connection the worker is closing at that moment fails with "socket hang up", and the
+emulator answers 500 and kills the worker (seen under bursts of concurrent requests, when the
+loaded event loop reads the close late). A local connection per request costs microseconds.
+
+Idempotent; fails loudly if firebase-tools changed so that a patch no longer applies.
 """
 
 from __future__ import annotations
@@ -16,7 +26,7 @@ from pathlib import Path
 
 TARGET = Path("node_modules/firebase-tools/lib/emulator/functionsEmulator.js")
 MARK = "__coinboxWorkerPorts"
-ORIGINAL = """    async startPython(backend, envs) {
+ORIGINAL_PORT = """    async startPython(backend, envs) {
         const args = ["functions-framework"];
         if (this.debugMode) {
             this.logger.log("WARN", "--inspect-functions not supported for Python functions. Ignored.");
@@ -25,7 +35,7 @@ ORIGINAL = """    async startPython(backend, envs) {
             port: 8081 + (0, utils_1.randomInt)(0, 1000),
         });
 """
-PATCHED = """    async startPython(backend, envs) {
+PATCHED_PORT = """    async startPython(backend, envs) {
         const args = ["functions-framework"];
         if (this.debugMode) {
             this.logger.log("WARN", "--inspect-functions not supported for Python functions. Ignored.");
@@ -42,18 +52,40 @@ PATCHED = """    async startPython(backend, envs) {
 """
 
 
+CONN_MARK = "Patched by scripts/patch_firebase_tools.py: a fresh connection"
+ORIGINAL_CONN = """    httpReqOpts() {
+        return {
+            host: this.host,
+            port: this.port,
+        };
+    }
+"""
+PATCHED_CONN = """    httpReqOpts() {
+        // Patched by scripts/patch_firebase_tools.py: a fresh connection per request.
+        return {
+            host: this.host,
+            port: this.port,
+            agent: false,
+        };
+    }
+"""
+PATCHES = [
+    ("one port per Python worker", MARK, ORIGINAL_PORT, PATCHED_PORT),
+    ("a fresh connection per worker request", CONN_MARK, ORIGINAL_CONN, PATCHED_CONN),
+]
+
+
 def main() -> int:
     text = TARGET.read_text()
-    if MARK in text:
-        return 0
-    if ORIGINAL not in text:
-        print(
-            f"{TARGET}: startPython changed; update scripts/patch_firebase_tools.py",
-            file=sys.stderr,
-        )
-        return 1
-    TARGET.write_text(text.replace(ORIGINAL, PATCHED, 1))
-    print("patched firebase-tools: one port per Python worker")
+    for name, mark, original, patched in PATCHES:
+        if mark in text:
+            continue
+        if original not in text:
+            print(f"{TARGET}: cannot apply '{name}'; update {__file__}", file=sys.stderr)
+            return 1
+        text = text.replace(original, patched, 1)
+        print(f"patched firebase-tools: {name}")
+    TARGET.write_text(text)
     return 0
 
 

@@ -34,6 +34,9 @@ RETENTION: dict[str, timedelta] = {
     "exportLogs": timedelta(days=90),
     # A rate-limit token slot is stamped with the end of its window (`since`): no extra time.
     "rateLimitSlots": timedelta(0),
+    # A wallet gate (gates.py) is deleted by its holder; one left by a holder that died is
+    # taken over once its lease ends, and swept by TTL from then on.
+    "gates": timedelta(0),
 }
 
 

@@ -160,9 +160,23 @@ def run_transaction(fn: Callable[[Transaction], T], *, attempts: int = 16) -> T:
     reading (a lock wait that outlasted the call). Never a DeadlineExceeded of the commit itself:
     that commit may have been applied, and a rerun would apply it again with new ledger ids.
     Never AlreadyExists: creating an existing document stays an error.
+
+    Money moves hold their wallets' gates (coinbox_platform/gates.py): `fn` calls
+    `gates.enter(keys)` before its reads; when another caller holds one, the transaction is
+    rolled back, this call queues for the gates with no transaction open, and runs `fn` again.
+    The gates are given back when this call returns or raises.
     """
+    from coinbox_platform import gates
+
+    with gates.Scope() as scope:
+        return _run_transaction(fn, attempts, scope)
+
+
+def _run_transaction(fn: Callable[[Transaction], T], attempts: int, scope: Any) -> T:
     from google.api_core import exceptions as gexc
     from google.cloud import firestore
+
+    from coinbox_platform.gates import GatesBusy
 
     client = db()
     last: Exception | None = None
@@ -176,9 +190,15 @@ def run_transaction(fn: Callable[[Transaction], T], *, attempts: int = 16) -> T:
             committing = True  # the wrapper commits right after fn returns
             return out
 
+        scope.attempt()
         try:
             result: T = firestore.transactional(body)(txn)
+            scope.committed()
             return result
+        except GatesBusy as busy:
+            # Rolled back before any write: queue for the gates, then run again at once.
+            scope.wait(busy)
+            continue
         except gexc.Aborted as exc:
             last = exc
         except gexc.DeadlineExceeded as exc:

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from coinbox_platform import store
+from coinbox_platform import gates, store
 from coinbox_platform.domain.models import Direction, LedgerEntry, LedgerStatus, LedgerType
 from coinbox_platform.errors import FieldError, UnprocessableRule, insufficient_funds
 from coinbox_platform.ids import new_id
@@ -160,6 +160,9 @@ class Ledger:
         wanted = [u for u in dict.fromkeys(uids) if u not in self._wallets]
         if not wanted:
             return
+        # One money move at a time per wallet (coinbox_platform/gates.py): may roll this
+        # transaction back to queue for a wallet another caller is changing.
+        gates.enter(gates.wallet_key(u) for u in (*self._wallets, *wanted))
         col = store.db().collection(store.WALLETS)
         refs = [col.document(u) for u in wanted]
         claim = self._claim if not self._claim_checked else None
@@ -259,3 +262,4 @@ class Ledger:
             from coinbox_platform.api.idempotency import mark_committed
 
             mark_committed(self._txn, self._claim, [e.id for e in self._entries])
+        gates.release_with(self._txn)
