@@ -4,11 +4,11 @@ no log write on the request path, every log written once, readable within FLUSH_
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coinbox_platform import requestlog, store
+from coinbox_platform import requestlog, store, usage
 from coinbox_platform.api.app import Outcome
 from coinbox_platform.api.auth import Principal
 from coinbox_platform.ids import new_id
@@ -51,7 +51,13 @@ def test_logs_are_committed_in_batches_and_none_is_lost() -> None:
     # recording costs no store operation of its own: the background thread commits
     assert on_request_path < 1.0
     assert writes_on_path.commits <= 2  # at most the batches the thread committed meanwhile
-    assert total.writes == 450 and total.commits <= 4  # 400 per commit at most
+    assert total.commits <= 4  # 400 logs per commit at most
+    # each commit: its logs, the key's rollups of the hour and of the day (one more of each
+    # if the batch straddles an hour or a day), and the batch's marker (usage.py)
+    assert 450 + 3 * total.commits <= total.writes <= 450 + 5 * total.commits
+    hour = usage.hour_of(outcomes[0].timestamp)
+    rollups = usage.read_rollups(str(key_id), hour, hour + timedelta(hours=2))
+    assert sum(r.total.requests for r in rollups) == 450
     ids = {o.request_id for o in outcomes}
     col = store.db().collection(requestlog.REQUEST_LOGS)
     got = {s.id: s.to_dict() or {} for s in store.db().get_all([col.document(i) for i in ids])}

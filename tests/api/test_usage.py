@@ -12,6 +12,7 @@ from google.cloud.firestore import FieldFilter
 
 from coinbox_platform import store
 from coinbox_platform.clock import iso
+from coinbox_platform.usage import reported
 from tests.api.apikey_helpers import create_key, with_key
 from tests.support import make_api_user, wait_for_logs
 
@@ -69,9 +70,27 @@ def test_usage_counts_what_the_key_did() -> None:
     for log in logs:
         assert log["userId"] == user.uid and log["ip"] and log["requestId"].startswith("req_")
         assert log["expireAt"] - log["timestamp"] == timedelta(days=90)
+    # p50/p95 are the histogram buckets (usage.py) of the exact nearest-rank latencies
     lat = [float(d["latencyMs"]) for d in logs]
-    assert totals["latencyMs"]["p50"] == round(_nearest_rank(lat, 50), 2)
-    assert totals["latencyMs"]["p95"] == round(_nearest_rank(lat, 95), 2)
+    assert totals["latencyMs"]["p50"] == reported(_nearest_rank(lat, 50))
+    assert totals["latencyMs"]["p95"] == reported(_nearest_rank(lat, 95))
+    # the range counted is the whole hours covering the one asked for
+    counted_from = datetime.fromisoformat(usage["from"])
+    counted_to = datetime.fromisoformat(usage["to"])
+    assert counted_from <= start and counted_to >= end
+    assert counted_from.minute == counted_from.second == 0 and counted_to.minute == 0
+    assert counted_to - counted_from <= end - start + timedelta(hours=2)
+    # read from the key's hourly rollups, not from the 15 logs
+    rollups = [
+        r.to_dict() or {}
+        for r in store.db()
+        .collection("apiUsageRollups")
+        .where(filter=FieldFilter("keyId", "==", key_id))
+        .stream()
+    ]
+    for span in ("hour", "day"):  # the hour (or two) and the day (or two) of the requests
+        mine = [r for r in rollups if r["span"] == span]
+        assert 1 <= len(mine) <= 2 and sum(r["requests"] for r in mine) == 15
 
     daily = user.get(f"/api-keys/{key_id}/usage", params={"granularity": "day"}).json()
     assert daily["totals"]["requests"] == 15 and len(daily["series"]) in (30, 31)

@@ -147,8 +147,8 @@ def test_ttl_policies_are_well_formed() -> None:
             assert f["fieldPath"] == TTL_FIELD, f  # one TTL field name across the code
             # A TTL timestamp is never queried: no single-field index (and no hot spot).
             assert f["indexes"] == [], f
-    groups = [f["collectionGroup"] for f in INDEXES["fieldOverrides"]]
-    assert len(groups) == len(set(groups)), "a collection group is overridden twice"
+    fields = [(f["collectionGroup"], f["fieldPath"]) for f in INDEXES["fieldOverrides"]]
+    assert len(fields) == len(set(fields)), "a field of a collection group is overridden twice"
 
 
 def test_firebase_tools_accepts_the_index_file() -> None:

@@ -8,7 +8,22 @@ import string
 ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase  # base62
 ID_BODY_LENGTH = 24
 PREFIXES = frozenset(
-    {"key", "loan", "inv", "txn", "ord", "msg", "whk", "whd", "evt", "bat", "exp", "req", "ake"}
+    {
+        "key",
+        "loan",
+        "inv",
+        "txn",
+        "ord",
+        "msg",
+        "whk",
+        "whd",
+        "evt",
+        "bat",
+        "exp",
+        "req",
+        "ake",
+        "ulb",
+    }
 )
 
 

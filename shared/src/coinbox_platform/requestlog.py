@@ -11,26 +11,20 @@ batch itself (back-pressure, never a dropped log). A log is readable at most abo
 FLUSH_INTERVAL (plus a commit) after its response; an instance killed without warning loses
 at most the logs of its last interval (docs/scaling.md).
 
-Usage for a key is computed from those documents: exact counts, exact percentiles (nearest
-rank), no sampling. One indexed query per call (keyId, timestamp), reading only the fields it
-needs.
+Each batch also folds its requests into hourly usage rollups, in the same commit (usage.py):
+usage analytics read the rollups, never the logs.
 """
 
 from __future__ import annotations
 
 import atexit
 import logging
-import math
 import threading
 import time
-from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from coinbox_platform import retention, store
-from coinbox_platform.clock import iso
+from coinbox_platform import retention, store, usage
+from coinbox_platform.ids import new_id
 
 if TYPE_CHECKING:
     from coinbox_platform.api.app import Outcome
@@ -40,8 +34,6 @@ RETENTION = retention.RETENTION[REQUEST_LOGS]  # 90 days (retention.py)
 BATCH_MAX = 400  # documents per commit (Firestore allows 500 writes per commit)
 BUFFER_MAX = 4000  # buffered documents before a request commits a batch itself
 FLUSH_INTERVAL = 0.2  # seconds from the first buffered log to its commit
-GRANULARITY = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
-MAX_RANGE = {"hour": timedelta(days=31), "day": timedelta(days=90)}
 
 
 def log_document(o: Outcome, limiter_ops: int | None = None) -> dict[str, Any]:
@@ -132,13 +124,21 @@ class LogBuffer:
                 self._commit(batch)
 
     def _commit(self, batch: list[tuple[str, dict[str, Any]]]) -> None:
+        from google.api_core import exceptions as gexc
+
+        batch_id = new_id("ulb")
         for attempt in range(5):
             try:
                 wb = store.db().batch()
                 col = store.db().collection(REQUEST_LOGS)
                 for doc_id, doc in batch:
-                    wb.set(col.document(doc_id), doc)  # idempotent: a retried commit rewrites
+                    wb.set(col.document(doc_id), doc)
+                # The usage rollups, and the marker that makes a retried commit apply once.
+                usage.stage(wb, [doc for _, doc in batch], batch_id)
                 wb.commit(timeout=10)
+                return
+            except gexc.AlreadyExists:
+                # Only our fresh marker can exist already: an earlier attempt was applied.
                 return
             except Exception:
                 if attempt == 4:
@@ -158,121 +158,3 @@ class LogBuffer:
 
 BUFFER = LogBuffer()
 atexit.register(flush)
-
-
-# --- usage --------------------------------------------------------------------------------
-
-
-def percentile(sorted_values: list[float], p: float) -> float | None:
-    """Nearest-rank percentile of an ascending list (None when empty)."""
-    if not sorted_values:
-        return None
-    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
-    return sorted_values[rank - 1]
-
-
-def counted_percentile(counts: Counter[int], total: int, p: float) -> float | None:
-    """Nearest-rank percentile of values kept as a histogram {hundredths: count}."""
-    if not total:
-        return None
-    rank = max(1, math.ceil(p / 100 * total))
-    seen = 0
-    for value in sorted(counts):
-        seen += counts[value]
-        if seen >= rank:
-            return value / 100
-    return None
-
-
-@dataclass
-class Tally:
-    """Counts and a latency histogram in hundredths of a millisecond (what the API reports):
-    memory grows with the distinct latencies, never with the number of logs read, and the
-    percentiles are exact at the reported precision (rounding is monotonic)."""
-
-    requests: int = 0
-    by_class: Counter[str] = field(default_factory=Counter)
-    rate_limited: int = 0
-    latencies: Counter[int] = field(default_factory=Counter)
-
-    def add(self, status: int, latency: float, code: str | None) -> None:
-        self.requests += 1
-        self.by_class[f"{status // 100}xx"] += 1
-        if status == 429 and code in (None, "rate_limited"):
-            self.rate_limited += 1
-        self.latencies[round(round(latency, 2) * 100)] += 1
-
-    def to_api(self) -> dict[str, Any]:
-        p50 = counted_percentile(self.latencies, self.requests, 50)
-        p95 = counted_percentile(self.latencies, self.requests, 95)
-        return {
-            "requests": self.requests,
-            "byStatusClass": {c: self.by_class.get(c, 0) for c in ("2xx", "3xx", "4xx", "5xx")},
-            "rateLimited": self.rate_limited,
-            "latencyMs": {
-                "p50": round(p50, 2) if p50 is not None else None,
-                "p95": round(p95, 2) if p95 is not None else None,
-            },
-        }
-
-
-def floor_to(t: datetime, granularity: str) -> datetime:
-    t = t.astimezone(UTC)
-    if granularity == "day":
-        return t.replace(hour=0, minute=0, second=0, microsecond=0)
-    return t.replace(minute=0, second=0, microsecond=0)
-
-
-def summarise(
-    rows: Iterable[dict[str, Any]], start: datetime, end: datetime, granularity: str
-) -> dict[str, Any]:
-    """Totals, per route and per time bucket (every bucket of [start, end), zeros included)."""
-    step = GRANULARITY[granularity]
-    total = Tally()
-    routes: dict[str, Tally] = defaultdict(Tally)
-    series: dict[datetime, Tally] = {}
-    b = floor_to(start, granularity)
-    while b < end:
-        series[b] = Tally()
-        b += step
-    for row in rows:
-        status, latency = int(row["status"]), float(row.get("latencyMs") or 0.0)
-        code = row.get("errorCode")
-        total.add(status, latency, code)
-        routes[f"{row.get('method')} {row.get('route')}"].add(status, latency, code)
-        bucket = floor_to(row["timestamp"], granularity)
-        series.setdefault(bucket, Tally()).add(status, latency, code)
-    return {
-        "totals": total.to_api(),
-        "byRoute": [
-            {"route": r, **t.to_api()}
-            for r, t in sorted(routes.items(), key=lambda kv: (-kv[1].requests, kv[0]))
-        ],
-        "series": [
-            {"start": iso(s), "end": iso(s + step), **t.to_api()} for s, t in sorted(series.items())
-        ],
-    }
-
-
-def usage(key_id: str, start: datetime, end: datetime, granularity: str) -> dict[str, Any]:
-    """Usage of one key in [start, end), from its request logs."""
-    from google.cloud.firestore import FieldFilter
-
-    q = (
-        store.db()
-        .collection(REQUEST_LOGS)
-        .where(filter=FieldFilter("keyId", "==", key_id))
-        .where(filter=FieldFilter("timestamp", ">=", start))
-        .where(filter=FieldFilter("timestamp", "<", end))
-        .order_by("timestamp")
-        .select(["method", "route", "status", "errorCode", "latencyMs", "timestamp"])
-    )
-    rows = (snap.to_dict() or {} for snap in q.stream())
-    return {
-        "object": "api_key_usage",
-        "keyId": key_id,
-        "from": iso(start),
-        "to": iso(end),
-        "granularity": granularity,
-        **summarise(rows, start, end, granularity),
-    }

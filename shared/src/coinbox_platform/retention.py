@@ -22,6 +22,10 @@ TTL_FIELD = "expireAt"
 RETENTION: dict[str, timedelta] = {
     # One document per API request, for usage analytics (docs/product.md §4.4: 90 days).
     "apiRequestLogs": timedelta(days=90),
+    # Hourly usage rollups (usage.py) answer usage questions as far back as the logs did.
+    "apiUsageRollups": timedelta(days=90),
+    # A committed log batch's marker only has to outlive the retries of its commit.
+    "apiUsageBatches": timedelta(days=1),
     # Domain events listed by GET /v1/events (docs/product.md §5.1: 30 days) and their
     # webhook deliveries, which live as long as the events they deliver (redelivery looks
     # back as far).

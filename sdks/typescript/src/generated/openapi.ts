@@ -153,7 +153,7 @@ export interface paths {
         };
         /**
          * Usage analytics of an API key
-         * @description Requests made with the key in [from, to): counts by status class and by route, latency p50/p95 (nearest rank, milliseconds inside the API) and rate-limit refusals, in total and per hour or day. Computed from the request logs (kept 90 days). `granularity=hour` covers at most 31 days, `day` at most 90.
+         * @description Requests made with the key in the whole hours covering [from, to) (the answer's `from` and `to` give the range counted): counts by status class and by route, latency p50/p95 (nearest rank over a histogram of 5 % buckets, reported as the bucket's upper edge: at most 5 % above the exact value, milliseconds inside the API) and rate-limit refusals, in total and per hour or day. Read from hourly rollups kept 90 days (at most 24 documents a day of range). `granularity=hour` covers at most 31 days, `day` at most 90.
          *
          *     **Authentication:** any signed-in user or API key.
          *

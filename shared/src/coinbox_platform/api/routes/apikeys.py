@@ -19,14 +19,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from coinbox_platform import apikeys, ratelimit, requestlog, store
+from coinbox_platform import apikeys, ratelimit, requestlog, store, usage
 from coinbox_platform.api import app, auth
 from coinbox_platform.api.app import Call, Reply
 from coinbox_platform.api.auth import Principal
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
 from coinbox_platform.api.schemas import ApiModel, ListParams
-from coinbox_platform.clock import iso
 from coinbox_platform.errors import FieldError, Forbidden, InvalidRequest, NotFound, RateLimited
 from coinbox_platform.tiers import API_TIER_ORDER, ApiTier, Role
 
@@ -392,9 +391,12 @@ def rotate_key(call: Call) -> Reply:
     response=UsageOut,
     errors=(400, 401, 403, 404, 429),
     tags=TAGS,
-    description="Requests made with the key in [from, to): counts by status class and by "
-    "route, latency p50/p95 (nearest rank, milliseconds inside the API) and rate-limit "
-    "refusals, in total and per hour or day. Computed from the request logs (kept 90 days). "
+    description="Requests made with the key in the whole hours covering [from, to) (the "
+    "answer's `from` and `to` give the range counted): counts by status class and by route, "
+    "latency p50/p95 (nearest rank over a histogram of 5 % buckets, reported as the bucket's "
+    "upper edge: at most 5 % above the exact value, milliseconds inside the API) and "
+    "rate-limit refusals, in total and per hour or day. Read from hourly rollups kept 90 "
+    "days (at most 24 documents a day of range). "
     "`granularity=hour` covers at most 31 days, `day` at most 90.",
 )
 def key_usage(call: Call) -> Reply:
@@ -409,20 +411,18 @@ def key_usage(call: Call) -> Reply:
             errors.append(FieldError(name, "give a time zone (e.g. Z)", "naive_datetime"))
     if not errors and start >= end:
         errors.append(FieldError("from", "must be before `to`", "invalid_range"))
-    if not errors and end - start > requestlog.MAX_RANGE[params.granularity]:
+    if not errors and end - start > usage.MAX_RANGE[params.granularity]:
         errors.append(
             FieldError(
                 "from",
-                f"at most {requestlog.MAX_RANGE[params.granularity].days} days "
+                f"at most {usage.MAX_RANGE[params.granularity].days} days "
                 f"at {params.granularity} granularity",
                 "range_too_long",
             )
         )
     if errors:
         raise InvalidRequest("The usage range is invalid.", errors=errors)
-    body = requestlog.usage(key.id, start, end, params.granularity)
-    body["from"], body["to"] = iso(start), iso(end)
-    return Reply(body)
+    return Reply(usage.usage(key.id, start, end, params.granularity))
 
 
 # ---------------------------------------------------------------- pipeline hooks
