@@ -6,7 +6,7 @@ PY := functions/venv/bin/python
 STACK := $(PY) scripts/stack.py
 
 .PHONY: setup dev test lint typecheck unit stack-tests rules-test bench bench-exports bench-cli stop \
-	bench-wallet bench-usage predeploy deploy-dry-run clean lock sdk-generate sdk-python-generate sdk-typescript-test \
+	bench-wallet bench-usage bench-fanout predeploy deploy-dry-run clean lock sdk-generate sdk-python-generate sdk-typescript-test \
 	sdk-typescript-generate postman web-test
 
 setup:
@@ -58,6 +58,10 @@ postman: setup
 
 rules-test: setup
 	$(STACK) exec -- node --test tests/rules/
+
+# A group message to 100,000 members (docs/scaling.md, "Group-message fan-out").
+bench-fanout: setup
+	$(STACK) exec -- $(PY) scripts/bench_fanout.py
 
 # Usage analytics over 30 days of 100,000 requests a day (docs/scaling.md, "Usage").
 bench-usage: setup

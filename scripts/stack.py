@@ -366,7 +366,12 @@ class Stack:
                     "(or another stack on this COINBOX_PORT_OFFSET)?"
                 )
         env = stack_env()
-        write_web_config()
+        # web/dist is one directory per checkout, served by every stack started from it: a
+        # stack that does not serve the portal (COINBOX_STACK_WEB=0, e.g. the side-by-side
+        # test's inner stacks) must not point the portal at its own Auth emulator, which
+        # dies with it.
+        if os.environ.get("COINBOX_STACK_WEB", "1") != "0":
+            write_web_config()
         if OFFSET:
             CONFIG_FILE.write_text(json.dumps({**CONFIG, "emulators": EMU}, indent=2))
         log = open(self.log_path, "wb")

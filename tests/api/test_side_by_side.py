@@ -69,7 +69,8 @@ def test_two_stacks_run_side_by_side(tmp_path: Path) -> None:
                     str(release),
                 ],
                 cwd=ROOT,
-                env={**base_env, "COINBOX_PORT_OFFSET": str(off)},
+                # The portal's config in web/dist stays the outer stack's (scripts/stack.py).
+                env={**base_env, "COINBOX_PORT_OFFSET": str(off), "COINBOX_STACK_WEB": "0"},
                 stdout=logs[off].open("wb"),
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

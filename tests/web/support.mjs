@@ -76,7 +76,12 @@ export async function signIn(page, path, email, password = PASSWORD) {
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator("#panel[data-ready]").waitFor();
+  // Signed in, or a problem the page shows (then fail at once, with what it says).
+  await page.locator("#panel[data-ready]").or(page.locator("main .problem")).first().waitFor();
+  if (!(await page.locator("#panel[data-ready]").count())) {
+    await screenshot(page, `signin-failed${path.replaceAll("/", "-")}`);
+    throw new Error(`sign-in on ${path} failed: ${(await page.locator("main").innerText()).slice(0, 500)}; ${page.problems.join("; ")}`);
+  }
 }
 
 // --- people ------------------------------------------------------------------------------------

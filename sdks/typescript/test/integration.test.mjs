@@ -273,16 +273,17 @@ describe("integration story", () => {
   });
 
   test("CORS: the API admits the headers the SDK sends from a browser (portal origin)", async () => {
+    const portal = new URL(API_BASE()).origin; // this stack's Hosting: the portal's origin
     const res = await fetch(`${API_BASE()}/loans`, {
       method: "OPTIONS",
       headers: {
-        Origin: "http://127.0.0.1:5002",
+        Origin: portal,
         "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "authorization,content-type,idempotency-key,x-coinbox-client",
       },
     });
     assert.equal(res.status, 204);
-    assert.equal(res.headers.get("access-control-allow-origin"), "http://127.0.0.1:5002");
+    assert.equal(res.headers.get("access-control-allow-origin"), portal);
     const allowed = (res.headers.get("access-control-allow-headers") ?? "").toLowerCase().split(/\s*,\s*/);
     for (const h of ["authorization", "content-type", "idempotency-key", "x-coinbox-client"]) {
       assert.ok(allowed.includes(h), `${h} allowed (got ${allowed})`);

@@ -3,22 +3,28 @@
     start(caller, group, title, body, priority)
         records `bulkOperationsLog/{bat_…}` as running, with the group, the message and
         progress {recipientsTotal, delivered}; enqueues fanoutmessages {batchId, chunk: 0}
-    step(batchId, chunk, cursor)                         the task, at least once per chunk
-        1. plan: the recipients after `cursor` (at most CHUNK) become
-           `bulkOperationsLog/{id}/chunks/{n}`, created in a transaction that also counts
-           them on the batch — a duplicate task finds the chunk and uses what it holds
-        2. deliver: one notification per recipient, id derived from (batchId, uid), written
-           with create(); AlreadyExists means delivered before, so nobody gets it twice
-        3. count: a transaction marks the chunk delivered and adds it to `delivered` once;
-           the one that delivers the last chunk of a finished plan completes the batch and
-           emits bulk.completed
-        4. enqueue the next chunk (with the cursor stored on this chunk), unless it exists
+    plan task {batchId, chunk, cursor}                   the planner, at least once
+        plans up to PLAN_AHEAD chunks one after another: the recipients after `cursor` (at most
+        CHUNK) become `bulkOperationsLog/{id}/chunks/{n}`, created in a transaction that also
+        counts them on the batch (a duplicate task finds the chunk and uses what it holds);
+        enqueues a deliver task per chunk at once, then the next plan task
+    deliver task {batchId, chunk, deliver: true}         one chunk, at least once, in parallel
+        1. one notification per recipient, id derived from (batchId, uid), written with
+           create(); AlreadyExists means delivered before, so nobody gets it twice
+        2. count: one batch write marks the chunk delivered (precondition: the chunk as read,
+           so only one run counts it) and increments `delivered` on the batch (no transaction:
+           parallel chunks do not contend for the batch document's lock)
+        3. the run that finds every planned chunk delivered, planning done, completes the
+           batch in a transaction and emits bulk.completed (the planner checks too, after its
+           last chunk)
 
-Chunks run one after another, so the batch document sees one writer at a time (the emulator
-aborts transactions when ten or more contend for one document). Groups: `all`,
-`tier:<basic|ambassador|vip|business>`, `borrowers` (users with a loan), `investors` (users
-with an investment). `all` and tiers page users by id; borrowers and investors page the loans
-or investments by user id and skip past each user, so everyone is listed once.
+Chunks are delivered in parallel, up to the queue's max_concurrent_dispatches
+(functions/tasks/fanout.py); planning is a chain that runs ahead of them. `step(...,
+enqueue=False)` plans and delivers one chunk in the calling process (tests, tools).
+Groups: `all`, `tier:<basic|ambassador|vip|business>`, `borrowers` (users with a loan),
+`investors` (users with an investment). `all` and tiers page users by id; borrowers and
+investors page the loans or investments by user id and skip past each user, so everyone is
+listed once.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ from coinbox_platform.tiers import MembershipTier
 log = logging.getLogger("coinbox.bulk.fanout")
 
 CHUNK = 200  # recipients a task; one batch write of their notifications (≤ 500)
+PLAN_AHEAD = 10  # chunks a plan task plans (and hands to deliver tasks) before passing on
 GROUPS = ("all", "borrowers", "investors", *(f"tier:{t.value}" for t in MembershipTier))
 _PAGED_BY_OBJECT = {
     "borrowers": (store.LOANS, "borrowerId"),
@@ -194,14 +201,19 @@ def _plan(batch_id: str, chunk: int, cursor: str | None) -> dict[str, Any]:
         if found.exists:  # a duplicate task planned it first
             return found.to_dict() or {}
         data = batch_ref.get(transaction=txn).to_dict() or {}
-        progress = dict(data.get("progress") or {})
-        progress["chunksPlanned"] = int(progress.get("chunksPlanned", 0)) + 1
-        progress["recipientsPlanned"] = int(progress.get("recipientsPlanned", 0)) + len(uids)
-        changes: dict[str, Any] = {"progress": progress}
+        progress = data.get("progress") or {}
+        # Only the planner's own fields: deliver tasks increment the others meanwhile.
+        recipients = int(progress.get("recipientsPlanned", 0)) + len(uids)
+        changes: dict[str, Any] = {
+            "progress.chunksPlanned": int(progress.get("chunksPlanned", 0)) + 1,
+            "progress.recipientsPlanned": recipients,
+        }
         if last:
-            progress["planningDone"] = True
-            progress["recipientsTotal"] = progress["recipientsPlanned"]
-            changes["totalItems"] = progress["recipientsPlanned"]
+            changes |= {
+                "progress.planningDone": True,
+                "progress.recipientsTotal": recipients,
+                "totalItems": recipients,
+            }
         txn.create(chunk_ref, planned)
         txn.update(batch_ref, changes)
         return planned
@@ -245,59 +257,138 @@ def _deliver(batch_id: str, data: dict[str, Any], uids: list[str], now: datetime
             pass
 
 
-def _count(batch_id: str, chunk: int, size: int, now: datetime) -> dict[str, Any] | None:
-    """Mark the chunk delivered and count it, once. Returns the batch when this completed it."""
+def _count(batch_id: str, chunk: int, now: datetime) -> bool:
+    """Mark the chunk delivered and count it on the batch, once (False: counted before)."""
+    from google.api_core.exceptions import FailedPrecondition, NotFound
+    from google.cloud.firestore import Increment
+
+    db = store.db()
     batch_ref, chunk_ref = _log().document(batch_id), _chunk_ref(batch_id, chunk)
+    snap = chunk_ref.get()
+    found = snap.to_dict() or {}
+    if not snap.exists or found.get("delivered"):
+        return False
+    size = len(found.get("uids") or [])
+    wb = db.batch()
+    wb.update(
+        chunk_ref,
+        {"delivered": True, "deliveredAt": now},
+        option=db.write_option(last_update_time=snap.update_time),
+    )
+    wb.update(
+        batch_ref,
+        {
+            "progress.delivered": Increment(size),
+            "progress.chunksDelivered": Increment(1),
+            "succeeded": Increment(size),
+        },
+    )
+    try:
+        wb.commit()
+    except (FailedPrecondition, NotFound):  # another run counted this chunk first
+        return False
+    return True
+
+
+def _finished(data: dict[str, Any]) -> bool:
+    progress = data.get("progress") or {}
+    return (
+        data.get("status") == "running"
+        and bool(progress.get("planningDone"))
+        and progress.get("chunksDelivered") == progress.get("chunksPlanned")
+    )
+
+
+def _maybe_complete(batch_id: str, now: datetime) -> dict[str, Any] | None:
+    """Complete the batch when every planned chunk is delivered and planning is done; the
+    batch (completed) for the one caller that completed it, else None."""
+    batch_ref = _log().document(batch_id)
+    if not _finished(batch_ref.get().to_dict() or {}):  # the common case, without a lock
+        return None
 
     def apply(txn: Any) -> dict[str, Any] | None:
-        found = chunk_ref.get(transaction=txn).to_dict() or {}
         data = batch_ref.get(transaction=txn).to_dict() or {}
-        if found.get("delivered") or data.get("status") != "running":
+        if not _finished(data):
             return None
-        progress = dict(data.get("progress") or {})
-        progress["delivered"] = int(progress.get("delivered", 0)) + size
-        progress["chunksDelivered"] = int(progress.get("chunksDelivered", 0)) + 1
-        changes: dict[str, Any] = {"progress": progress, "succeeded": progress["delivered"]}
-        finished = progress.get("planningDone") and (
-            progress["chunksDelivered"] == progress.get("chunksPlanned")
-        )
-        if finished:
-            created = data["createdAt"]
-            changes |= {
-                "status": "completed",
-                "totalItems": progress["delivered"],
-                "completedAt": now,
-                "durationMs": round((now - created).total_seconds() * 1000, 1),
-            }
-        txn.update(chunk_ref, {"delivered": True, "deliveredAt": now})
+        delivered = int(data["progress"].get("delivered", 0))
+        changes = {
+            "status": "completed",
+            "succeeded": delivered,
+            "totalItems": delivered,
+            "completedAt": now,
+            "durationMs": round((now - data["createdAt"]).total_seconds() * 1000, 1),
+        }
         txn.update(batch_ref, changes)
-        return {**data, **changes} if finished else None
+        return {**data, **changes}
 
     return store.run_transaction(apply)
 
 
-def step(batch_id: str, chunk: int, cursor: str | None, *, enqueue: bool = True) -> str:
-    """One task of the fan-out (idempotent). Returns what it did, for the log."""
+def _deliver_chunk(batch_id: str, data: dict[str, Any], chunk: int) -> str:
+    """Deliver and count one planned chunk (idempotent); completes the batch if it was last."""
+    snap = _chunk_ref(batch_id, chunk).get()
+    planned = snap.to_dict() or {}
+    if not snap.exists:
+        return "chunk not planned"
+    if planned.get("delivered"):
+        return "delivered before"
+    now = utcnow()
+    _deliver(batch_id, data, list(planned["uids"]), now)
+    did = f"delivered {len(planned['uids'])}" if _count(batch_id, chunk, now) else "counted"
+    completed = _maybe_complete(batch_id, now)
+    if completed is not None:
+        emit_completed(batch_id, completed, now)
+        did += ", completed"
+    return did
+
+
+def _running(batch_id: str) -> tuple[dict[str, Any] | None, str]:
     snap = _log().document(batch_id).get()
     data = snap.to_dict() or {}
     if not snap.exists or data.get("group") is None:
-        return "unknown batch"
+        return None, "unknown batch"
     if data.get("status") != "running":
-        return f"batch {data.get('status')}"
-    planned = _plan(batch_id, chunk, cursor)
-    did = "nothing to deliver"
-    if not planned.get("delivered"):
-        now = utcnow()
-        _deliver(batch_id, data, list(planned["uids"]), now)
-        completed = _count(batch_id, chunk, len(planned["uids"]), now)
-        did = f"delivered {len(planned['uids'])}"
-        if completed is not None:
-            emit_completed(batch_id, completed, now)
-            did += ", completed"
-    if not planned.get("last") and enqueue and not _chunk_ref(batch_id, chunk + 1).get().exists:
-        from coinbox_platform.tasks import enqueue as enqueue_task
+        return None, f"batch {data.get('status')}"
+    return data, ""
 
-        enqueue_task(
-            FANOUT_QUEUE, {"batchId": batch_id, "chunk": chunk + 1, "cursor": planned["next"]}
-        )
-    return did
+
+def deliver(batch_id: str, chunk: int) -> str:
+    """The deliver task of one chunk."""
+    data, why = _running(batch_id)
+    return why if data is None else _deliver_chunk(batch_id, data, chunk)
+
+
+def step(batch_id: str, chunk: int, cursor: str | None, *, enqueue: bool = True) -> str:
+    """The plan task (idempotent): plans up to PLAN_AHEAD chunks from `chunk`, enqueues a
+    deliver task for each, then the plan task after them. With enqueue=False: plans and
+    delivers this one chunk here. Returns what it did, for the log."""
+    from coinbox_platform.tasks import enqueue as enqueue_task
+
+    data, why = _running(batch_id)
+    if data is None:
+        return why
+    if not enqueue:
+        _plan(batch_id, chunk, cursor)
+        return _deliver_chunk(batch_id, data, chunk)
+    planned_now = 0
+    for n in range(chunk, chunk + PLAN_AHEAD):
+        planned = _plan(batch_id, n, cursor)
+        if not planned.get("delivered"):
+            enqueue_task(FANOUT_QUEUE, {"batchId": batch_id, "chunk": n, "deliver": True})
+        planned_now += 1
+        if planned.get("last"):
+            _complete_after_planning(batch_id)
+            return f"planned {planned_now} chunks, the last"
+        cursor = planned["next"]
+    following = chunk + PLAN_AHEAD
+    if not _chunk_ref(batch_id, following).get().exists:
+        enqueue_task(FANOUT_QUEUE, {"batchId": batch_id, "chunk": following, "cursor": cursor})
+    return f"planned {planned_now} chunks"
+
+
+def _complete_after_planning(batch_id: str) -> None:
+    """Planning is done: if every chunk was delivered before that, nobody else completes."""
+    now = utcnow()
+    completed = _maybe_complete(batch_id, now)
+    if completed is not None:
+        emit_completed(batch_id, completed, now)
