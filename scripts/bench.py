@@ -246,7 +246,8 @@ def count_ops(
     one document, what `record` used to do)."""
     from flask import Flask
 
-    from coinbox_platform import ratelimit, requestlog, store
+    from coinbox_platform import store
+    from coinbox_platform.access import ratelimit, requestlog
     from coinbox_platform.api import app as api_app
     from coinbox_platform.api.routes import apikeys as key_routes
     from coinbox_platform.api.routes import load_all

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from google.cloud.firestore import FieldFilter
 
-from coinbox_platform import apikeys, ratelimit, store
+from coinbox_platform import store
+from coinbox_platform.access import apikeys, ratelimit
+from coinbox_platform.access.ratelimit import POLICIES, FirestoreSlots, RateLimiter, Window
 from coinbox_platform.domain.users import get_profile
-from coinbox_platform.ratelimit import POLICIES, FirestoreSlots, RateLimiter, Window
 from coinbox_platform.tiers import MembershipTier
 from tests.api.apikey_helpers import create_key, new_session, warm_up
 from tests.support import api_base, make_api_user, wait_for_logs

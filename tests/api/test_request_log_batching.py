@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from coinbox_platform import requestlog, store
+from coinbox_platform import store
+from coinbox_platform.access import requestlog
 from coinbox_platform.api.app import Outcome
 from coinbox_platform.api.auth import Principal
 from coinbox_platform.ids import new_id

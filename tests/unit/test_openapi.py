@@ -333,7 +333,7 @@ def test_an_example_the_model_rejects_is_left_out() -> None:
 def test_the_route_serves_the_document() -> None:
     from flask import Flask
 
-    from coinbox_platform import ratelimit
+    from coinbox_platform.access import ratelimit
     from coinbox_platform.api.app import handle
     from coinbox_platform.api.routes import apikeys as apikey_routes
 

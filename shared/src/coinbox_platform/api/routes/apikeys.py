@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from coinbox_platform import apikeys, ratelimit, requestlog, store
+from coinbox_platform import store
+from coinbox_platform.access import apikeys, ratelimit, requestlog
 from coinbox_platform.api import app, auth
 from coinbox_platform.api.app import Call, Reply
 from coinbox_platform.api.auth import Principal
