@@ -10,8 +10,7 @@ import pytest
 
 from coinbox_platform import store
 from coinbox_platform.access import requestlog
-from coinbox_platform.api.app import Outcome
-from coinbox_platform.api.auth import Principal
+from coinbox_platform.api.call import Outcome, Principal
 from coinbox_platform.ids import new_id
 from tests.support import make_profile
 

@@ -11,7 +11,7 @@ from typing import Any
 from openapi_spec_validator import validate
 from pydantic import BaseModel, Field
 
-from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.openapi import build_document, error_statuses
 from coinbox_platform.api.routes import load_all
 from coinbox_platform.api.routing import TABLE, Route, RouteTable
@@ -335,10 +335,9 @@ def test_the_route_serves_the_document() -> None:
 
     from coinbox_platform.access import ratelimit
     from coinbox_platform.api.app import handle
-    from coinbox_platform.api.routes import apikeys as apikey_routes
 
     # Public routes are rate limited per client IP; no Firestore here, so an in-memory store.
-    apikey_routes.set_limiter(ratelimit.RateLimiter(ratelimit.MemorySlots()))
+    ratelimit.set_limiter(ratelimit.RateLimiter(ratelimit.MemorySlots()))
     app = Flask(__name__)
     try:
         with app.test_request_context("/v1/openapi.json", method="GET"):
@@ -346,7 +345,7 @@ def test_the_route_serves_the_document() -> None:
 
             resp = handle(request, "openapi")  # type: ignore[arg-type]
     finally:
-        apikey_routes.set_limiter(None)
+        ratelimit.set_limiter(None)
     assert resp.status_code == 200
     assert resp.mimetype == "application/json"
     assert resp.headers["X-Request-Id"].startswith("req_")

@@ -11,7 +11,7 @@ import pytest
 from coinbox_platform.access import apikeys, ratelimit
 from coinbox_platform.access.requestlog import Tally
 from coinbox_platform.api import app, idempotency
-from coinbox_platform.api.auth import Principal
+from coinbox_platform.api.call import Principal
 from coinbox_platform.clientip import client_ip
 from coinbox_platform.config import settings
 from coinbox_platform.domain.ledger import Ledger, Move, Wallet

@@ -18,6 +18,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Request
 
 DEFAULT_TRUSTED_HOPS = 1
 
@@ -56,3 +60,8 @@ def client_ip(
             if found is not None:
                 return found
     return _ip(remote_addr)
+
+
+def request_ip(request: Request) -> str | None:
+    """The client's IP of a request (what the rate limits, logs and key records use)."""
+    return client_ip(request.headers.get("X-Forwarded-For"), request.remote_addr)

@@ -33,7 +33,7 @@ from coinbox_platform import retention, store
 from coinbox_platform.clock import iso
 
 if TYPE_CHECKING:
-    from coinbox_platform.api.app import Outcome
+    from coinbox_platform.api.call import Outcome
 
 REQUEST_LOGS = "apiRequestLogs"
 RETENTION = retention.RETENTION[REQUEST_LOGS]  # 90 days (retention.py)

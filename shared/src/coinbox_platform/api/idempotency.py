@@ -34,6 +34,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from coinbox_platform import retention, store
+from coinbox_platform.api.call import Reply
 from coinbox_platform.errors import (
     CoinboxError,
     Conflict,
@@ -44,7 +45,7 @@ from coinbox_platform.errors import (
 )
 
 if TYPE_CHECKING:
-    from coinbox_platform.api.app import Call, Reply
+    from coinbox_platform.api.call import Call
 
 TTL = retention.RETENTION[store.IDEMPOTENCY]  # 24 h (retention.py)
 STALE_CLAIM = timedelta(minutes=2)  # a claim this old belonged to a crashed request
@@ -184,7 +185,6 @@ def _drop(ref: Any, token: str) -> None:
 def _existing(ref: Any, claim: dict[str, Any], fingerprint: str, call: Call) -> Reply | None:
     """What a request finds when its key is already claimed: a replay, an error, or (None)
     a claim it took over and now runs under."""
-    from coinbox_platform.api.app import Reply
 
     def apply(txn: Any) -> tuple[str, dict[str, Any]]:
         snap = ref.get(transaction=txn)

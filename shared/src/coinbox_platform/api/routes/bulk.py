@@ -26,8 +26,9 @@ from typing import Any, Literal, TypeVar, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coinbox_platform import store
-from coinbox_platform.api.app import MAX_BODY, Call, Reply, parse_json
+from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
+from coinbox_platform.api.parsing import MAX_BODY, parse_json
 from coinbox_platform.api.routes.crypto import OrderCreate
 from coinbox_platform.api.routes.investments import InvestmentCreate
 from coinbox_platform.api.routes.loans import LoanCreate

@@ -13,7 +13,7 @@ from google.cloud.firestore import FieldFilter
 from pydantic import ConfigDict, Field
 
 from coinbox_platform import store
-from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routes.loans import LOAN_ID_PATTERN, MAX_AMOUNT, LoanOut
 from coinbox_platform.api.routing import TABLE

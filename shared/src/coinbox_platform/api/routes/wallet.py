@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.routes.transactions import Transaction
 from coinbox_platform.api.routing import TABLE
 from coinbox_platform.api.schemas import ApiModel
