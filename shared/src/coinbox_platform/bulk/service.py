@@ -110,7 +110,7 @@ def _log() -> Any:
 def notification_id(batch_id: str, uid: str) -> str:
     """The id of a batch's message to one user: a redelivered task or a retried write finds
     it there instead of writing a second message."""
-    from coinbox_platform.webhooks.events import derived_id
+    from coinbox_platform.webhooks.event import derived_id
 
     return derived_id("msg", batch_id, uid)
 

@@ -19,7 +19,7 @@ from coinbox_platform.api.schemas import ApiModel, ListEnvelope, ListParams
 from coinbox_platform.errors import NotFound
 from coinbox_platform.ids import has_prefix
 from coinbox_platform.webhooks import catalog
-from coinbox_platform.webhooks.events import Event, events_collection, get_event
+from coinbox_platform.webhooks.event import Event, events_collection, get_event
 
 
 class EventListParams(ListParams):
