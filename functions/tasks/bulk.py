@@ -22,28 +22,6 @@ from firebase_functions import https_fn, options, tasks_fn
     memory=options.MemoryOption.MB_512,
 )
 def fanoutmessages(req: https_fn.CallableRequest[Any]) -> None:
-    from coinbox_platform import logs
+    from coinbox_platform.bulk.fanout import FANOUT
 
-    with logs.run_context("fanoutmessages", req.raw_request.headers):
-        _fanoutmessages(req)
-
-
-def _fanoutmessages(req: https_fn.CallableRequest[Any]) -> None:
-    import logging
-
-    from coinbox_platform.bulk.fanout import step
-    from coinbox_platform.ids import has_prefix
-
-    log = logging.getLogger("coinbox.tasks.fanoutmessages")
-    data = req.data if isinstance(req.data, dict) else {}
-    batch_id, chunk, cursor = data.get("batchId"), data.get("chunk"), data.get("cursor")
-    if (
-        not isinstance(batch_id, str)
-        or not has_prefix(batch_id, "bat")
-        or not isinstance(chunk, int)
-        or chunk < 0
-        or not (cursor is None or isinstance(cursor, str))
-    ):
-        log.error("fanoutmessages: malformed task payload %r", req.data)
-        return
-    log.info("fanoutmessages: %s chunk %d: %s", batch_id, chunk, step(batch_id, chunk, cursor))
+    FANOUT.dispatch(req.data, req.raw_request.headers)

@@ -26,10 +26,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from coinbox_platform import store
-from coinbox_platform.bulk import BULK_LOG, FANOUT_QUEUE
+from coinbox_platform.bulk import BULK_LOG
 from coinbox_platform.bulk.service import (
     Caller,
     emit_completed,
@@ -42,6 +44,7 @@ from coinbox_platform.domain.messages import build_message
 from coinbox_platform.domain.models import Notification, Priority
 from coinbox_platform.errors import CoinboxError, FieldError, InvalidRequest
 from coinbox_platform.ids import new_id
+from coinbox_platform.tasks import TaskPayload, TaskQueue, prefixed
 from coinbox_platform.tiers import MembershipTier
 
 log = logging.getLogger("coinbox.bulk.fanout")
@@ -160,10 +163,8 @@ def start(
     ref = _log().document(batch_id)
     ref.create(record)
     if enqueue:
-        from coinbox_platform.tasks import enqueue as enqueue_task
-
         try:
-            enqueue_task(FANOUT_QUEUE, {"batchId": batch_id, "chunk": 0, "cursor": None})
+            FANOUT.enqueue(FanoutTask(batch_id=batch_id, chunk=0, cursor=None))
         except CoinboxError:
             ref.update({"status": "failed", "error": "enqueue_failed", "completedAt": utcnow()})
             raise
@@ -295,9 +296,19 @@ def step(batch_id: str, chunk: int, cursor: str | None, *, enqueue: bool = True)
             emit_completed(batch_id, completed, now)
             did += ", completed"
     if not planned.get("last") and enqueue and not _chunk_ref(batch_id, chunk + 1).get().exists:
-        from coinbox_platform.tasks import enqueue as enqueue_task
-
-        enqueue_task(
-            FANOUT_QUEUE, {"batchId": batch_id, "chunk": chunk + 1, "cursor": planned["next"]}
-        )
+        FANOUT.enqueue(FanoutTask(batch_id=batch_id, chunk=chunk + 1, cursor=planned["next"]))
     return did
+
+
+class FanoutTask(TaskPayload):
+    batch_id: Annotated[str, prefixed("bat")]
+    chunk: int = Field(ge=0)
+    cursor: str | None = None
+
+
+def _fanout_task(task: FanoutTask) -> str:
+    return f"{task.batch_id} chunk {task.chunk}: {step(task.batch_id, task.chunk, task.cursor)}"
+
+
+FANOUT = TaskQueue("fanoutmessages", FanoutTask, _fanout_task)
+"""Queue `fanoutmessages` (functions/tasks/bulk.py): one chunk of a group message."""

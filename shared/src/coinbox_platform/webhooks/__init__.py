@@ -5,7 +5,7 @@
       → delivery.emit(event): ONE atomic batch creates webhookEvents/{evt_…} (id derived from the
         document and its transition) and one webhookDeliveries/{whd_…} per matching active
         subscription (id derived from event + subscription); AlreadyExists = already emitted
-      → tasks.enqueue("deliverwebhook", {deliveryId})          (after the commit)
+      → delivery.DELIVER.enqueue(DeliveryTask(deliveryId))    (after the commit)
       → delivery.deliver(deliveryId): claim a lease, POST the signed event, log the attempt,
         schedule the next attempt (enqueue with delay) or finish; disable failing endpoints
       → delivery.sweep(): re-enqueue deliveries left pending (a crash between commit and
@@ -24,4 +24,3 @@ sweeper). Imports go one way: events → delivery → event.
 WEBHOOK_EVENTS = "webhookEvents"
 WEBHOOK_SUBSCRIPTIONS = "webhookSubscriptions"
 WEBHOOK_DELIVERIES = "webhookDeliveries"
-DELIVERY_QUEUE = "deliverwebhook"

@@ -40,7 +40,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from functools import cache
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from google.cloud.firestore import FieldFilter
 
@@ -49,8 +49,8 @@ from coinbox_platform.clock import iso, utcnow
 from coinbox_platform.config import settings
 from coinbox_platform.domain.models import Document
 from coinbox_platform.errors import Conflict, FieldError, InvalidRequest, NotFound
+from coinbox_platform.tasks import TaskPayload, TaskQueue, prefixed
 from coinbox_platform.webhooks import (
-    DELIVERY_QUEUE,
     WEBHOOK_DELIVERIES,
     WEBHOOK_EVENTS,
     WEBHOOK_SUBSCRIPTIONS,
@@ -169,13 +169,26 @@ def get_delivery(delivery_id: str) -> Delivery | None:
     return Delivery.from_doc(snap.id, snap.to_dict() or {}) if snap.exists else None
 
 
+class DeliveryTask(TaskPayload):
+    delivery_id: Annotated[str, prefixed("whd")]
+
+
+def _delivery_task(task: DeliveryTask) -> str:
+    return f"{task.delivery_id} {deliver(task.delivery_id)}"
+
+
+DELIVER = TaskQueue("deliverwebhook", DeliveryTask, _delivery_task)
+"""Queue `deliverwebhook` (functions/tasks/webhooks.py): one attempt of one delivery. The retry
+schedule is ours (recorded on the delivery), so a handled failure acknowledges the task."""
+
+
 def enqueue_attempt(delivery_id: str, delay_seconds: float = 0) -> bool:
     """Ask the task queue to work the delivery. A failure is logged, not raised: the delivery
     stays pending and `sweep` enqueues it later."""
-    from coinbox_platform.tasks import enqueue
-
     try:
-        enqueue(DELIVERY_QUEUE, {"deliveryId": delivery_id}, delay_seconds=math.ceil(delay_seconds))
+        DELIVER.enqueue(
+            DeliveryTask(delivery_id=delivery_id), delay_seconds=math.ceil(delay_seconds)
+        )
     except Exception:
         log.exception("could not enqueue %s; the sweeper will", delivery_id)
         return False
