@@ -17,13 +17,10 @@ test client sent, which lets the tests act as distinct clients (docs/security.md
 from __future__ import annotations
 
 import ipaddress
-import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from flask import Request
-
-DEFAULT_TRUSTED_HOPS = 1
 
 
 def _ip(text: str | None) -> str | None:
@@ -41,10 +38,9 @@ def _ip(text: str | None) -> str | None:
 
 
 def trusted_hops() -> int:
-    try:
-        return max(0, int(os.environ.get("COINBOX_TRUSTED_PROXY_HOPS", DEFAULT_TRUSTED_HOPS)))
-    except ValueError:
-        return DEFAULT_TRUSTED_HOPS
+    from coinbox_platform.config import settings
+
+    return settings().trusted_proxy_hops
 
 
 def client_ip(

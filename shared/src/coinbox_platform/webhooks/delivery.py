@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import random
 import secrets
 import threading
@@ -98,7 +97,7 @@ EMULATOR = RetryPolicy(base=0.25, factor=2, cap=2.0, max_attempts=8)
 def policy() -> RetryPolicy:
     """From COINBOX_WEBHOOK_RETRY="base,factor,cap,max_attempts[,disable_after]" (seconds);
     default production, or seconds-scale under the emulator."""
-    raw = os.environ.get("COINBOX_WEBHOOK_RETRY", "").strip()
+    raw = settings().webhook_retry
     if raw:
         parts = [float(p) for p in raw.split(",")]
         return RetryPolicy(
