@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
@@ -46,6 +46,9 @@ from coinbox_platform.errors import CoinboxError, FieldError, InvalidRequest
 from coinbox_platform.ids import new_id
 from coinbox_platform.tasks import TaskPayload, TaskQueue, prefixed
 from coinbox_platform.tiers import MembershipTier
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import Transaction
 
 log = logging.getLogger("coinbox.bulk.fanout")
 
@@ -190,7 +193,7 @@ def _plan(batch_id: str, chunk: int, cursor: str | None) -> dict[str, Any]:
     }
     batch_ref, chunk_ref = _log().document(batch_id), _chunk_ref(batch_id, chunk)
 
-    def apply(txn: Any) -> dict[str, Any]:
+    def apply(txn: Transaction) -> dict[str, Any]:
         found = chunk_ref.get(transaction=txn)
         if found.exists:  # a duplicate task planned it first
             return found.to_dict() or {}
@@ -250,7 +253,7 @@ def _count(batch_id: str, chunk: int, size: int, now: datetime) -> dict[str, Any
     """Mark the chunk delivered and count it, once. Returns the batch when this completed it."""
     batch_ref, chunk_ref = _log().document(batch_id), _chunk_ref(batch_id, chunk)
 
-    def apply(txn: Any) -> dict[str, Any] | None:
+    def apply(txn: Transaction) -> dict[str, Any] | None:
         found = chunk_ref.get(transaction=txn).to_dict() or {}
         data = batch_ref.get(transaction=txn).to_dict() or {}
         if found.get("delivered") or data.get("status") != "running":

@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import IO, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 from coinbox_platform import retention, store
 from coinbox_platform.clock import iso, utcnow
@@ -29,6 +29,9 @@ from coinbox_platform.exports.catalog import TYPES, ExportType
 from coinbox_platform.exports.writers import CONTENT_TYPES, open_writer
 from coinbox_platform.ids import new_id
 from coinbox_platform.tasks import TaskPayload, TaskQueue, prefixed
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import Transaction
 
 log = logging.getLogger("coinbox.exports")
 
@@ -205,7 +208,7 @@ def get_export(user_id: str, export_id: str) -> dict[str, Any]:
 def _claim(export_id: str, now: datetime) -> dict[str, Any] | None:
     ref = _logs().document(export_id)
 
-    def apply(txn: Any) -> dict[str, Any] | None:
+    def apply(txn: Transaction) -> dict[str, Any] | None:
         snap = ref.get(transaction=txn)
         if not snap.exists:
             return None
@@ -492,7 +495,7 @@ def create_capped(user_id: str, export_id: str, doc: dict[str, Any], now: dateti
         .limit(MAX_ACTIVE_EXPORTS)
     )
 
-    def apply(txn: Any) -> None:
+    def apply(txn: Transaction) -> None:
         quota.get(transaction=txn)
         if len(list(active.get(transaction=txn))) >= MAX_ACTIVE_EXPORTS:
             raise UnprocessableRule(
