@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from coinbox_platform.api.schemas import ApiModel
+from coinbox_platform.api.schemas import ApiModel, resource_fields
 from coinbox_platform.api.schemas.loans import LOAN_ID_PATTERN, MAX_AMOUNT, LoanOut
-from coinbox_platform.domain.models import InvestmentStatus
+from coinbox_platform.domain.models import Investment
 
 _INVESTMENT_EXAMPLE: dict[str, Any] = {
     "id": "inv_7GhT2kLmP9qR4sV6wX8yZ0aB",
@@ -52,26 +51,16 @@ class InvestmentCreate(ApiModel):
     )
 
 
-class InvestmentOut(ApiModel):
+INVESTMENT_DOCS = {
+    "amount": Field(description="Principal in ZAR cents.", examples=[150000]),
+    "fee": Field(description="Funding fee paid, in cents.", examples=[1000]),
+    "expected_return": Field(description="Principal plus interest, in cents.", examples=[177000]),
+    "received": Field(description="Cents repaid to the investor so far.", examples=[0]),
+}
+
+
+class InvestmentOut(resource_fields(Investment, INVESTMENT_DOCS, _INVESTMENT_EXAMPLE)):  # type: ignore[misc]
     """An investment as the API shows it."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [_INVESTMENT_EXAMPLE]})
-
-    id: str = Field(examples=[_INVESTMENT_EXAMPLE["id"]])
-    object: str = Field("investment", examples=["investment"])
-    investor_id: str
-    borrower_id: str
-    loan_id: str
-    amount: int = Field(description="Principal in ZAR cents.", examples=[150000])
-    fee: int = Field(description="Funding fee paid, in cents.", examples=[1000])
-    expected_return: int = Field(
-        description="Principal plus interest, in cents.", examples=[177000]
-    )
-    received: int = Field(description="Cents repaid to the investor so far.", examples=[0])
-    status: InvestmentStatus
-    created_at: datetime
-    updated_at: datetime | None
-    batch_id: str | None
 
 
 class FundingOut(InvestmentOut):

@@ -3,14 +3,13 @@ definition, used by the loans, investments and bulk families and the OpenAPI doc
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from coinbox_platform.api.schemas import ApiModel
+from coinbox_platform.api.schemas import ApiModel, resource_fields
 from coinbox_platform.domain.loans import MAX_PURPOSE, MAX_RATE, MAX_TERM, MIN_RATE, MIN_TERM
-from coinbox_platform.domain.models import LoanStatus
+from coinbox_platform.domain.models import Loan
 
 # A single request moves at most R1,000,000; larger numbers are refused at the boundary (they
 # could not be a loan of any tier, and Firestore integers are 64-bit).
@@ -99,34 +98,22 @@ class RepaymentCreate(ApiModel):
     )
 
 
-class LoanOut(ApiModel):
-    """A loan as the API shows it."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [_LOAN_EXAMPLE]})
-
-    id: str = Field(examples=[_LOAN_EXAMPLE["id"]])
-    object: str = Field("loan", examples=["loan"])
-    borrower_id: str
-    amount: int = Field(description="Principal in ZAR cents.", examples=[150000])
-    interest_rate: int = Field(description="Percent for the whole term.", examples=[18])
-    term_days: int = Field(examples=[30])
-    purpose: str
-    status: LoanStatus
-    reason: str | None = Field(
+LOAN_DOCS = {
+    "amount": Field(description="Principal in ZAR cents.", examples=[150000]),
+    "interest_rate": Field(description="Percent for the whole term.", examples=[18]),
+    "term_days": Field(examples=[30]),
+    "reason": Field(
         description="Why the automatic review rejected the loan: kyc_not_verified, "
         "over_tier_loan_limit or borrower_has_defaulted_loan.",
         examples=[None, "kyc_not_verified"],
-    )
-    investor_id: str | None
-    investment_id: str | None
-    total_due: int | None = Field(
+    ),
+    "total_due": Field(
         description="Principal plus interest in cents, set when funded.", examples=[177000]
-    )
-    repaid: int = Field(description="Cents repaid so far.", examples=[0])
-    due_at: datetime | None
-    expires_at: datetime | None = Field(description="End of the 7-day funding window.")
-    created_at: datetime
-    updated_at: datetime | None
-    disbursed_at: datetime | None
-    completed_at: datetime | None
-    batch_id: str | None
+    ),
+    "repaid": Field(description="Cents repaid so far.", examples=[0]),
+    "expires_at": Field(description="End of the 7-day funding window."),
+}
+
+
+class LoanOut(resource_fields(Loan, LOAN_DOCS, _LOAN_EXAMPLE)):  # type: ignore[misc]
+    """A loan as the API shows it."""
