@@ -246,9 +246,9 @@ def count_ops(
     one document, what `record` used to do)."""
     from flask import Flask
 
-    from coinbox_platform import ratelimit, requestlog, store
+    from coinbox_platform import store
+    from coinbox_platform.access import ratelimit, requestlog
     from coinbox_platform.api import app as api_app
-    from coinbox_platform.api.routes import apikeys as key_routes
     from coinbox_platform.api.routes import load_all
 
     load_all()
@@ -256,7 +256,7 @@ def count_ops(
     if batched is None and per_request:  # a checkout from before batching and leases: its
         return []  # own counts are the per-request design already
     if batched is not None:
-        key_routes.set_limiter(ratelimit.RateLimiter(lease=not per_request))  # type: ignore[call-arg,unused-ignore]
+        ratelimit.set_limiter(ratelimit.RateLimiter(lease=not per_request))  # type: ignore[call-arg,unused-ignore]
     flask_app = Flask("bench")
 
     def flush() -> None:

@@ -40,7 +40,7 @@ print(json.dumps({"seconds": elapsed, "records": record["recordCount"], "bytes":
 
 def seed(user_id: str, rows: int, start: int = 0) -> float:
     """Write `rows` request-log documents for `user_id`; returns the seconds it took."""
-    from coinbox_platform.requestlog import REQUEST_LOGS
+    from coinbox_platform.access.requestlog import REQUEST_LOGS
 
     col = store.db().collection(REQUEST_LOGS)
     base = utcnow() - timedelta(days=1)

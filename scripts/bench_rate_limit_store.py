@@ -4,7 +4,7 @@
         functions/venv/bin/python scripts/bench_rate_limit_store.py [clients] [requests]
 
 1. one bucket document, one transaction per request (the design docs/product.md §4.3 warns about);
-2. token slots (coinbox_platform.ratelimit) with the enterprise policy (3 windows);
+2. token slots (coinbox_platform.access.ratelimit) with the enterprise policy (3 windows);
 each from `clients` threads (default 20), each thread its own limiter (like an instance).
 Prints requests/s, errors and store operations per request.
 """
@@ -18,7 +18,8 @@ import time
 from collections import Counter
 from typing import Any
 
-from coinbox_platform import ratelimit, store
+from coinbox_platform import store
+from coinbox_platform.access import ratelimit
 from coinbox_platform.errors import CoinboxError
 
 

@@ -44,7 +44,8 @@ ROUTES = [
 
 def seed(key_id: str, now: datetime) -> int:
     """The rollups of DAYS days of PER_DAY requests a day; returns the requests they hold."""
-    from coinbox_platform import store, usage
+    from coinbox_platform import store
+    from coinbox_platform.access import usage
 
     rng = random.Random(1)
     per_hour = PER_DAY // 24

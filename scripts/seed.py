@@ -143,7 +143,7 @@ def seed() -> dict[str, object]:
 
 def demo_api_key(owner_uid: str) -> str:
     """A ready API key for a demo user (the secret is shown only here)."""
-    from coinbox_platform import apikeys
+    from coinbox_platform.access import apikeys
     from coinbox_platform.domain.users import require_profile
 
     _, secret = apikeys.create_api_key(require_profile(owner_uid), name="Demo key")

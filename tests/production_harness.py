@@ -110,9 +110,9 @@ def _path(template: str) -> str:
 def call_http(fn: Any, family: str) -> dict[str, Any]:
     import flask
 
+    from coinbox_platform.access.apikeys import generate_key
     from coinbox_platform.api.routes import load_all
     from coinbox_platform.api.routing import TABLE
-    from coinbox_platform.apikeys import generate_key
 
     load_all()
     routes = [r for r in TABLE.routes if r.family == family]

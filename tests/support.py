@@ -139,7 +139,7 @@ def logs_of(field: str, value: str) -> list[dict[str, Any]]:
     from google.cloud.firestore import FieldFilter
 
     from coinbox_platform import store
-    from coinbox_platform.requestlog import REQUEST_LOGS
+    from coinbox_platform.access.requestlog import REQUEST_LOGS
 
     q = store.db().collection(REQUEST_LOGS).where(filter=FieldFilter(field, "==", value))
     return [d.to_dict() or {} for d in q.stream()]

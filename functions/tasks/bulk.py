@@ -26,31 +26,6 @@ from firebase_functions import https_fn, options, tasks_fn
     memory=options.MemoryOption.MB_512,
 )
 def fanoutmessages(req: https_fn.CallableRequest[Any]) -> None:
-    from coinbox_platform import logs
+    from coinbox_platform.bulk.fanout import FANOUT
 
-    with logs.run_context("fanoutmessages", req.raw_request.headers):
-        _fanoutmessages(req)
-
-
-def _fanoutmessages(req: https_fn.CallableRequest[Any]) -> None:
-    import logging
-
-    from coinbox_platform.bulk.fanout import deliver, step
-    from coinbox_platform.ids import has_prefix
-
-    log = logging.getLogger("coinbox.tasks.fanoutmessages")
-    data = req.data if isinstance(req.data, dict) else {}
-    batch_id, chunk, cursor = data.get("batchId"), data.get("chunk"), data.get("cursor")
-    to_deliver = data.get("deliver", False)
-    if (
-        not isinstance(batch_id, str)
-        or not has_prefix(batch_id, "bat")
-        or not isinstance(chunk, int)
-        or chunk < 0
-        or not (cursor is None or isinstance(cursor, str))
-        or not isinstance(to_deliver, bool)
-    ):
-        log.error("fanoutmessages: malformed task payload %r", req.data)
-        return
-    did = deliver(batch_id, chunk) if to_deliver else step(batch_id, chunk, cursor)
-    log.info("fanoutmessages: %s chunk %d: %s", batch_id, chunk, did)
+    FANOUT.dispatch(req.data, req.raw_request.headers)

@@ -20,23 +20,6 @@ from firebase_functions import https_fn, options, tasks_fn
     timeout_sec=540,
 )
 def runexport(req: https_fn.CallableRequest[Any]) -> None:
-    from coinbox_platform import logs
+    from coinbox_platform.exports.service import RUN_EXPORT
 
-    with logs.run_context("runexport", req.raw_request.headers):
-        _runexport(req)
-
-
-def _runexport(req: https_fn.CallableRequest[Any]) -> None:
-    import logging
-
-    from coinbox_platform.exports.service import run_export
-    from coinbox_platform.ids import has_prefix
-
-    data = req.data if isinstance(req.data, dict) else {}
-    export_id = data.get("exportId")
-    log = logging.getLogger("coinbox.tasks.runexport")
-    if not isinstance(export_id, str) or not has_prefix(export_id, "exp"):
-        log.error("runexport: malformed task payload %r", req.data)
-        return
-    record = run_export(export_id)
-    log.info("runexport: %s %s", export_id, record["status"] if record else "nothing to do")
+    RUN_EXPORT.dispatch(req.data, req.raw_request.headers)

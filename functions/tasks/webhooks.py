@@ -25,23 +25,6 @@ from deploy import secrets_of
     secrets=secrets_of("deliverwebhook"),
 )
 def deliverwebhook(req: https_fn.CallableRequest[Any]) -> None:
-    from coinbox_platform import logs
+    from coinbox_platform.webhooks.delivery import DELIVER
 
-    with logs.run_context("deliverwebhook", req.raw_request.headers):
-        _deliverwebhook(req)
-
-
-def _deliverwebhook(req: https_fn.CallableRequest[Any]) -> None:
-    import logging
-
-    from coinbox_platform.ids import has_prefix
-    from coinbox_platform.webhooks.delivery import deliver
-
-    log = logging.getLogger("coinbox.tasks.deliverwebhook")
-    data = req.data if isinstance(req.data, dict) else {}
-    delivery_id = data.get("deliveryId")
-    if not isinstance(delivery_id, str) or not has_prefix(delivery_id, "whd"):
-        log.error("deliverwebhook: malformed task payload %r", req.data)
-        return
-    outcome = deliver(delivery_id)
-    log.info("deliverwebhook: %s %s", delivery_id, outcome)
+    DELIVER.dispatch(req.data, req.raw_request.headers)

@@ -20,28 +20,6 @@ from firebase_functions import https_fn, options, tasks_fn
     timeout_sec=60,
 )
 def settlewithdrawal(req: https_fn.CallableRequest[Any]) -> None:
-    from coinbox_platform import logs
+    from coinbox_platform.domain.withdrawals import SETTLE
 
-    with logs.run_context("settlewithdrawal", req.raw_request.headers):
-        _settlewithdrawal(req)
-
-
-def _settlewithdrawal(req: https_fn.CallableRequest[Any]) -> None:
-    import logging
-
-    from coinbox_platform.domain.wallets import settle_withdrawal
-    from coinbox_platform.errors import Conflict, NotFound
-    from coinbox_platform.ids import has_prefix
-
-    log = logging.getLogger("coinbox.tasks.settlewithdrawal")
-    data = req.data if isinstance(req.data, dict) else {}
-    txn_id = data.get("transactionId")
-    if not isinstance(txn_id, str) or not has_prefix(txn_id, "txn"):
-        log.error("settlewithdrawal: malformed task payload %r", req.data)
-        return
-    try:
-        entry = settle_withdrawal(txn_id)
-    except (NotFound, Conflict) as exc:
-        log.error("settlewithdrawal: %s cannot be settled: %s", txn_id, exc.detail)
-        return
-    log.info("settlewithdrawal: %s is %s", txn_id, entry.status.value)
+    SETTLE.dispatch(req.data, req.raw_request.headers)

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from google.cloud.firestore import FieldFilter
 
-from coinbox_platform import apikeys, store
+from coinbox_platform import store
+from coinbox_platform.access import apikeys
 from coinbox_platform.clock import utcnow
 from coinbox_platform.domain.users import get_profile
 from coinbox_platform.errors import Unauthenticated

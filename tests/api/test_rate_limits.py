@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from google.cloud.firestore import FieldFilter
 
-from coinbox_platform import apikeys, ratelimit, store
+from coinbox_platform import store
+from coinbox_platform.access import apikeys, ratelimit
+from coinbox_platform.access.ratelimit import POLICIES, FirestoreSlots, RateLimiter, Window
 from coinbox_platform.domain.users import get_profile
-from coinbox_platform.ratelimit import POLICIES, FirestoreSlots, RateLimiter, Window
 from coinbox_platform.tiers import MembershipTier
 from tests.api.apikey_helpers import create_key, new_session, warm_up
 from tests.support import api_base, make_api_user, wait_for_logs
@@ -160,7 +161,6 @@ def test_the_limiter_fails_closed_when_its_store_is_unreachable(
     from google.cloud import firestore
 
     from coinbox_platform.api import app as api_app
-    from coinbox_platform.api.routes import apikeys as routes
     from coinbox_platform.api.routes import load_all
 
     load_all()
@@ -172,14 +172,14 @@ def test_the_limiter_fails_closed_when_its_store_is_unreachable(
     dead = firestore.Client(project="demo-coinbox")
     monkeypatch.undo()
     monkeypatch.setattr(ratelimit, "STORE_TIMEOUT", 2.0)
-    routes.set_limiter(RateLimiter(FirestoreSlots(lambda: dead)))
+    ratelimit.set_limiter(RateLimiter(FirestoreSlots(lambda: dead)))
     try:
         flask_app = Flask("t")
         with flask_app.test_request_context("/v1/me", headers={"X-API-Key": secret}):
             started = time.monotonic()
             resp = api_app.handle(request, "me")
     finally:
-        routes.set_limiter(None)
+        ratelimit.set_limiter(None)
     assert resp.status_code == 503
     assert resp.content_type.startswith("application/problem+json")
     assert resp.get_json()["code"] == "service_unavailable"

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coinbox_platform import requestlog, store, usage
-from coinbox_platform.api.app import Outcome
-from coinbox_platform.api.auth import Principal
+from coinbox_platform import store
+from coinbox_platform.access import requestlog, usage
+from coinbox_platform.api.call import Outcome, Principal
 from coinbox_platform.ids import new_id
 from tests.support import make_profile
 

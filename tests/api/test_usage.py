@@ -11,8 +11,8 @@ import pytest
 from google.cloud.firestore import FieldFilter
 
 from coinbox_platform import store
+from coinbox_platform.access.usage import reported
 from coinbox_platform.clock import iso
-from coinbox_platform.usage import reported
 from tests.api.apikey_helpers import create_key, with_key
 from tests.support import make_api_user, wait_for_logs
 

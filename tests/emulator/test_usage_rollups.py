@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from google.api_core import exceptions as gexc
 
-from coinbox_platform import store, usage
+from coinbox_platform import store
+from coinbox_platform.access import usage
 from coinbox_platform.ids import new_id
 
 pytestmark = pytest.mark.emulator

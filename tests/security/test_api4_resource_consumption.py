@@ -12,8 +12,8 @@ import pytest
 from google.cloud.firestore import FieldFilter
 
 from coinbox_platform import store
+from coinbox_platform.access.requestlog import REQUEST_LOGS
 from coinbox_platform.ids import new_id
-from coinbox_platform.requestlog import REQUEST_LOGS
 from coinbox_platform.tiers import MembershipTier
 from coinbox_platform.webhooks import WEBHOOK_SUBSCRIPTIONS
 from tests.api.apikey_helpers import create_key, new_session, with_key

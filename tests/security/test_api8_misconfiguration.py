@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from google.cloud.firestore import FieldFilter
 
-from coinbox_platform import apikeys, store
-from coinbox_platform.requestlog import REQUEST_LOGS
+from coinbox_platform import store
+from coinbox_platform.access import apikeys
+from coinbox_platform.access.requestlog import REQUEST_LOGS
 from tests.api.apikey_helpers import create_key
 from tests.security.helpers import problem, raw
 from tests.support import make_api_user, wait_for

@@ -6,7 +6,7 @@ import zlib
 
 import pytest
 
-from coinbox_platform import apikeys
+from coinbox_platform.access import apikeys
 from coinbox_platform.config import settings
 from coinbox_platform.ids import ALPHABET
 from coinbox_platform.tiers import ApiTier

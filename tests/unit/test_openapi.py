@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
 
+import pytest
 from openapi_spec_validator import validate
 from pydantic import BaseModel, Field
 
-from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.openapi import build_document, error_statuses
 from coinbox_platform.api.routes import load_all
 from coinbox_platform.api.routing import TABLE, Route, RouteTable
@@ -330,15 +331,19 @@ def test_an_example_the_model_rejects_is_left_out() -> None:
     assert "examples" not in media
 
 
-def test_the_route_serves_the_document() -> None:
+def test_the_route_serves_the_document(monkeypatch: pytest.MonkeyPatch) -> None:
     from flask import Flask
 
-    from coinbox_platform import ratelimit
+    from coinbox_platform.access import ratelimit
     from coinbox_platform.api.app import handle
-    from coinbox_platform.api.routes import apikeys as apikey_routes
+    from coinbox_platform.config import settings
 
     # Public routes are rate limited per client IP; no Firestore here, so an in-memory store.
-    apikey_routes.set_limiter(ratelimit.RateLimiter(ratelimit.MemorySlots()))
+    ratelimit.set_limiter(ratelimit.RateLimiter(ratelimit.MemorySlots()))
+    # Outside the emulator the settings (read for the client IP's trusted hops) need the
+    # portal's origins, as in production.
+    monkeypatch.setenv("PORTAL_ORIGINS", "https://developers.coinbox.example")
+    settings.cache_clear()
     app = Flask(__name__)
     try:
         with app.test_request_context("/v1/openapi.json", method="GET"):
@@ -346,7 +351,8 @@ def test_the_route_serves_the_document() -> None:
 
             resp = handle(request, "openapi")  # type: ignore[arg-type]
     finally:
-        apikey_routes.set_limiter(None)
+        ratelimit.set_limiter(None)
+        settings.cache_clear()
     assert resp.status_code == 200
     assert resp.mimetype == "application/json"
     assert resp.headers["X-Request-Id"].startswith("req_")

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from coinbox_platform import ratelimit
-from coinbox_platform.ratelimit import POLICIES, MemorySlots, RateLimiter, Window
+from coinbox_platform.access import ratelimit
+from coinbox_platform.access.ratelimit import POLICIES, MemorySlots, RateLimiter, Window
 
 MIN = Window("minute", 60, 10)
 

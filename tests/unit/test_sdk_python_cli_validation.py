@@ -14,9 +14,9 @@ import pytest
 from coinbox.cli import bulkcsv
 
 from coinbox_platform.api.routes import bulk as api_bulk
-from coinbox_platform.api.routes.crypto import OrderCreate
-from coinbox_platform.api.routes.investments import InvestmentCreate
-from coinbox_platform.api.routes.loans import LoanCreate
+from coinbox_platform.api.schemas.crypto import OrderCreate
+from coinbox_platform.api.schemas.investments import InvestmentCreate
+from coinbox_platform.api.schemas.loans import LoanCreate
 from coinbox_platform.bulk import service
 
 CELLS: dict[str, dict[str, list[str]]] = {

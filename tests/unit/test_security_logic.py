@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from coinbox_platform import apikeys, ratelimit
+from coinbox_platform.access import apikeys, ratelimit
+from coinbox_platform.access.usage import Tally, reported
 from coinbox_platform.api import app, idempotency
-from coinbox_platform.api.auth import Principal
+from coinbox_platform.api.call import Principal
 from coinbox_platform.clientip import client_ip
 from coinbox_platform.config import settings
 from coinbox_platform.domain.ledger import Ledger, Move, Wallet
@@ -18,7 +19,6 @@ from coinbox_platform.domain.models import LedgerType, UserProfile
 from coinbox_platform.errors import InvalidRequest, NotFound, UnprocessableRule
 from coinbox_platform.money import MAX_CRYPTO_HOLDING, MAX_ZAR_BALANCE
 from coinbox_platform.tiers import ApiTier, MembershipTier, Role
-from coinbox_platform.usage import Tally, reported
 from coinbox_platform.webhooks.events import redact_for
 from coinbox_platform.webhooks.urls import address_problem
 

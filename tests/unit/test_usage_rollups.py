@@ -1,4 +1,4 @@
-"""Usage rollups (coinbox_platform/usage.py): the histogram's bounds, folding logs per key and
+"""Usage rollups (coinbox_platform/access/usage.py): the histogram's bounds, folding logs per key and
 hour, and that a summary of rollups equals the summary of the raw logs they came from."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coinbox_platform.usage import (
+from coinbox_platform.access.usage import (
     BUCKET_GROWTH,
     Rollup,
     Tally,

@@ -17,9 +17,10 @@ test client sent, which lets the tests act as distinct clients (docs/security.md
 from __future__ import annotations
 
 import ipaddress
-import os
+from typing import TYPE_CHECKING
 
-DEFAULT_TRUSTED_HOPS = 1
+if TYPE_CHECKING:
+    from flask import Request
 
 
 def _ip(text: str | None) -> str | None:
@@ -37,10 +38,9 @@ def _ip(text: str | None) -> str | None:
 
 
 def trusted_hops() -> int:
-    try:
-        return max(0, int(os.environ.get("COINBOX_TRUSTED_PROXY_HOPS", DEFAULT_TRUSTED_HOPS)))
-    except ValueError:
-        return DEFAULT_TRUSTED_HOPS
+    from coinbox_platform.config import settings
+
+    return settings().trusted_proxy_hops
 
 
 def client_ip(
@@ -56,3 +56,8 @@ def client_ip(
             if found is not None:
                 return found
     return _ip(remote_addr)
+
+
+def request_ip(request: Request) -> str | None:
+    """The client's IP of a request (what the rate limits, logs and key records use)."""
+    return client_ip(request.headers.get("X-Forwarded-For"), request.remote_addr)

@@ -1,5 +1,6 @@
 """Settings, read once from the environment into one typed object; secrets, read where used.
 
+This module is the only one that reads the environment (tests/unit/test_settings.py checks it).
 Plain settings (`settings()`) are read once per instance. Secrets are not part of them: a
 secret is read by `secret(Secret.X)` only on the code path that uses it, so a function that
 never hashes an API key or decrypts a webhook secret neither needs nor is given that secret
@@ -40,13 +41,29 @@ class MissingSecret(RuntimeError):
     """A code path read a secret its function was not given (a deploy misconfiguration)."""
 
 
+DEFAULT_TRUSTED_PROXY_HOPS = 1
+
+
 @dataclass(frozen=True)
 class Settings:
-    project_id: str
-    emulated: bool
-    sandbox: bool
-    portal_origins: tuple[str, ...] = field(default_factory=tuple)
+    """Every plain setting, with the environment variable it comes from."""
+
+    project_id: str  # GCLOUD_PROJECT, GOOGLE_CLOUD_PROJECT or COINBOX_PROJECT_ID
+    emulated: bool  # FIRESTORE_EMULATOR_HOST or FUNCTIONS_EMULATOR set
+    sandbox: bool  # emulated, or COINBOX_SANDBOX
+    portal_origins: tuple[str, ...] = field(default_factory=tuple)  # PORTAL_ORIGINS
     version: str = "0.1.0"
+    # COINBOX_TRUSTED_PROXY_HOPS: proxies that append to X-Forwarded-For (clientip.py)
+    trusted_proxy_hops: int = DEFAULT_TRUSTED_PROXY_HOPS
+    # COINBOX_EXPORTS_BUCKET: the bucket of export files (default: the project's)
+    exports_bucket: str = ""
+    # COINBOX_WEBHOOK_RETRY: "base,factor,cap,max_attempts[,disable_after]" (webhooks/delivery.py)
+    webhook_retry: str = ""
+    # STORAGE_EMULATOR_HOST: Cloud Storage talks to the emulator with no credentials
+    storage_emulated: bool = False
+    # FIREBASE_AUTH_EMULATOR_HOST or CLOUD_TASKS_EMULATOR_HOST: firebase_admin gets an
+    # anonymous credential (firebase.py)
+    firebase_emulated: bool = False
 
 
 def _truthy(value: str | None) -> bool:
@@ -75,11 +92,23 @@ def settings() -> Settings:
     if not origins and not sandbox:
         # No localhost fallback outside the emulator and sandbox: CORS must name the portal.
         raise RuntimeError("PORTAL_ORIGINS must be set outside the emulator and sandbox")
+    try:
+        hops = max(0, int(os.environ.get("COINBOX_TRUSTED_PROXY_HOPS", DEFAULT_TRUSTED_PROXY_HOPS)))
+    except ValueError:
+        hops = DEFAULT_TRUSTED_PROXY_HOPS
     return Settings(
         project_id=project,
         emulated=emulated,
         sandbox=sandbox,
         portal_origins=origins,
+        trusted_proxy_hops=hops,
+        exports_bucket=os.environ.get("COINBOX_EXPORTS_BUCKET") or f"{project}.appspot.com",
+        webhook_retry=os.environ.get("COINBOX_WEBHOOK_RETRY", "").strip(),
+        storage_emulated=bool(os.environ.get("STORAGE_EMULATOR_HOST")),
+        firebase_emulated=any(
+            os.environ.get(var)
+            for var in ("FIREBASE_AUTH_EMULATOR_HOST", "CLOUD_TASKS_EMULATOR_HOST")
+        ),
     )
 
 

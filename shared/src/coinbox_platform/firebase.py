@@ -6,13 +6,11 @@ and Cloud Tasks emulators accept any). Elsewhere it uses Application Default Cre
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 
 _app: Any = None
 _lock = threading.Lock()
-EMULATOR_VARS = ("FIREBASE_AUTH_EMULATOR_HOST", "CLOUD_TASKS_EMULATOR_HOST")
 
 
 def app() -> Any:
@@ -37,7 +35,7 @@ def _initialise() -> Any:
     except ValueError:
         pass
     cred: Any = None
-    if any(os.environ.get(var) for var in EMULATOR_VARS):
+    if settings().firebase_emulated:
 
         class EmulatorCredential(credentials.Base):  # type: ignore[misc]
             """The emulators need no credential; firebase_admin wants one."""

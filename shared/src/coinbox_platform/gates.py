@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from coinbox_platform import retention, store
+from coinbox_platform import retention
 from coinbox_platform.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
-    from google.cloud.firestore import DocumentReference
+    from google.cloud.firestore import Client, DocumentReference
 
 GATES = "gates"
 LEASE_S = 5.0  # a gate older than this is taken over by the next waiter
@@ -60,8 +60,10 @@ class GatesBusy(Exception):
 
 @dataclass
 class Held:
-    """The gates one `store.run_transaction` call holds: key -> the gate's update time."""
+    """The gates one `store.run_transaction` call holds: key -> the gate's update time. The
+    client is the store's (passed in: this module does not import the store, which uses it)."""
 
+    client: Client
     gates: dict[str, Any] = field(default_factory=dict)
     holder: str = field(default_factory=lambda: f"{os.getpid()}:{threading.get_ident()}")
     in_commit: set[str] = field(default_factory=set)  # deleted by the current attempt's commit
@@ -70,8 +72,8 @@ class Held:
 _held: ContextVar[Held | None] = ContextVar("coinbox_gates", default=None)
 
 
-def _ref(key: str) -> DocumentReference:
-    return store.db().collection(GATES).document(key)
+def _ref(held: Held, key: str) -> DocumentReference:
+    return held.client.collection(GATES).document(key)
 
 
 def _try(key: str, held: Held, *, check_lease: bool = True) -> bool:
@@ -79,7 +81,7 @@ def _try(key: str, held: Held, *, check_lease: bool = True) -> bool:
     more read when the gate is held). Never waits."""
     from google.api_core import exceptions as gexc
 
-    ref = _ref(key)
+    ref = _ref(held, key)
     now = datetime.now(UTC)
     until = now + timedelta(seconds=LEASE_S)
     doc = {
@@ -98,7 +100,7 @@ def _try(key: str, held: Held, *, check_lease: bool = True) -> bool:
             if isinstance(lease, datetime) and lease > now:
                 return False
             try:  # expired: take it over unless someone else just did
-                ref.delete(option=store.db().write_option(last_update_time=snap.update_time))
+                ref.delete(option=held.client.write_option(last_update_time=snap.update_time))
             except (gexc.FailedPrecondition, gexc.NotFound):
                 return False
         try:
@@ -119,7 +121,7 @@ def release(held: Held, keys: Iterable[str] | None = None) -> None:
         if stamp is None:
             continue
         try:
-            _ref(key).delete(option=store.db().write_option(last_update_time=stamp))
+            _ref(held, key).delete(option=held.client.write_option(last_update_time=stamp))
         except (gexc.FailedPrecondition, gexc.NotFound):
             pass
 
@@ -170,15 +172,15 @@ def release_with(transaction: Any) -> None:
     if held is None:
         return
     for key in set(held.gates) - held.in_commit:  # once per commit, however many ledgers
-        transaction.delete(_ref(key))
+        transaction.delete(_ref(held, key))
         held.in_commit.add(key)
 
 
 class Scope:
     """The gate context of one `store.run_transaction` call."""
 
-    def __init__(self) -> None:
-        self.held = Held()
+    def __init__(self, client: Client) -> None:
+        self.held = Held(client)
         self._token: Any = None
 
     def __enter__(self) -> Scope:

@@ -22,7 +22,7 @@ TTL_FIELD = "expireAt"
 RETENTION: dict[str, timedelta] = {
     # One document per API request, for usage analytics (docs/product.md §4.4: 90 days).
     "apiRequestLogs": timedelta(days=90),
-    # Hourly usage rollups (usage.py) answer usage questions as far back as the logs did.
+    # Hourly usage rollups (access/usage.py) answer usage questions as far back as the logs did.
     "apiUsageRollups": timedelta(days=90),
     # A committed log batch's marker only has to outlive the retries of its commit.
     "apiUsageBatches": timedelta(days=1),

@@ -6,7 +6,6 @@ Locally google-cloud-storage talks to the gcp-storage-emulator named by STORAGE_
 
 from __future__ import annotations
 
-import os
 import threading
 from typing import Any
 
@@ -17,7 +16,7 @@ _lock = threading.Lock()
 
 
 def bucket_name() -> str:
-    return os.environ.get("COINBOX_EXPORTS_BUCKET") or f"{settings().project_id}.appspot.com"
+    return settings().exports_bucket
 
 
 def bucket() -> Any:
@@ -27,7 +26,7 @@ def bucket() -> Any:
             if _bucket is None:
                 from google.cloud import storage
 
-                if os.environ.get("STORAGE_EMULATOR_HOST"):
+                if settings().storage_emulated:
                     from google.auth.credentials import AnonymousCredentials
 
                     client = storage.Client(

@@ -168,7 +168,7 @@ def run_transaction(fn: Callable[[Transaction], T], *, attempts: int = 16) -> T:
     """
     from coinbox_platform import gates
 
-    with gates.Scope() as scope:
+    with gates.Scope(db()) as scope:
         return _run_transaction(fn, attempts, scope)
 
 

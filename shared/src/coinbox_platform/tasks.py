@@ -1,9 +1,13 @@
 """The one way the platform enqueues background work: Cloud Tasks through task-queue functions.
 
-    task_id = enqueue("settlewithdrawal", {"transactionId": "txn_…"}, delay_seconds=5)
+Each queue is one `TaskQueue` object, defined beside its handler: its name (the task-queue
+function in functions/tasks/, `@tasks_fn.on_task_dispatched`), its pydantic payload and its
+handler. The enqueuer and the function both use that object:
 
-`queue` is the name of a task-queue function (functions/tasks/*, `@tasks_fn.on_task_dispatched`);
-it has no `_` because Cloud Tasks queue ids allow only letters, digits and hyphens.
+    SETTLE.enqueue(SettleTask(transaction_id="txn_…"), delay_seconds=5)   # the enqueuer
+    SETTLE.dispatch(req.data, req.raw_request.headers)                    # the function
+
+A name has no `_` because Cloud Tasks queue ids allow only letters, digits and hyphens.
 
 Delivery is **at least once** and unordered: a task may run twice, concurrently with itself, or
 after a later one. Every task handler must be idempotent (settle a withdrawal that is already
@@ -16,10 +20,20 @@ there; in production it goes to the queue of the deployed function.
 
 from __future__ import annotations
 
+import logging
 import re
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
 
 from coinbox_platform.errors import ServiceUnavailable
+from coinbox_platform.ids import has_prefix
+
+if TYPE_CHECKING:
+    from coinbox_platform.logs import Headers
 
 _QUEUE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,62}$")
 
@@ -54,3 +68,64 @@ def enqueue(queue: str, payload: dict[str, Any], *, delay_seconds: int = 0) -> s
         raise EnqueueFailed(
             f"Could not enqueue a task on {queue}.", headers={"Retry-After": "5"}
         ) from exc
+
+
+class TaskPayload(BaseModel):
+    """A task's payload: camelCase on the wire (`{"transactionId": "txn_…"}`)."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, frozen=True, strict=True
+    )
+
+
+def prefixed(prefix: str) -> AfterValidator:
+    """A validator: the value is an id of ours with this prefix (`txn_…`)."""
+
+    def check(value: str) -> str:
+        if not has_prefix(value, prefix):
+            raise ValueError(f"not a {prefix}_ id")
+        return value
+
+    return AfterValidator(check)
+
+
+P = TypeVar("P", bound=TaskPayload)
+
+
+@dataclass(frozen=True)
+class TaskQueue(Generic[P]):
+    """One Cloud Tasks queue: its name, its payload model and its handler.
+
+    `run` does the work (idempotently: delivery is at least once) and returns what it did for
+    the task's log line, or None to log nothing more."""
+
+    name: str
+    payload: type[P]
+    run: Callable[[P], str | None]
+
+    def __post_init__(self) -> None:
+        if not _QUEUE.match(self.name):
+            raise ValueError(f"invalid task queue name {self.name!r}")
+
+    def enqueue(self, payload: P, *, delay_seconds: int = 0) -> str:
+        """Hand `payload` to this queue's function; returns the task id (EnqueueFailed: 503)."""
+        data = payload.model_dump(by_alias=True, mode="json")
+        return enqueue(self.name, data, delay_seconds=delay_seconds)
+
+    def dispatch(self, data: Any, headers: Headers | None = None) -> None:
+        """What the task-queue function does with `req.data`: validate it as the payload and
+        run the handler, in the task's log context. A malformed payload can never succeed: it
+        is logged and acknowledged (not retried). An exception from the handler propagates, so
+        Cloud Tasks retries the task."""
+        from coinbox_platform import logs
+
+        log = logging.getLogger(f"coinbox.tasks.{self.name}")
+        with logs.run_context(self.name, headers):
+            try:
+                payload = self.payload.model_validate(data if isinstance(data, dict) else {})
+            except ValidationError:
+                log.error("%s: malformed task payload %r", self.name, data)
+                return
+            done = self.run(payload)
+            if done is not None:
+                log.info("%s: %s", self.name, done)

@@ -1,9 +1,9 @@
 """Who is calling: people with a Firebase ID token, programs with an API key.
 
-API keys (`cb_live_…`, in `Authorization: Bearer` or `X-API-Key`) are verified by the verifier
-the API-keys layer registers through `register_key_verifier`; until one is registered a key is
-refused. A key acts as its owner, limited to its scopes; a person acts with every permission of
-their role.
+API keys (`cb_live_…`, in `Authorization: Bearer` or `X-API-Key`) are verified by the access
+layer (`access.apikeys.verify`). A key acts as its owner, limited to its scopes; a person acts
+with every permission of their role. The pipeline (api/app.py) calls `authenticate`, then
+`authorize`.
 """
 
 from __future__ import annotations
@@ -12,46 +12,20 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from coinbox_platform.domain.models import UserProfile
+from coinbox_platform.api.call import Principal
 from coinbox_platform.errors import Forbidden, ServiceUnavailable, Unauthenticated
 from coinbox_platform.tiers import Role
 
 if TYPE_CHECKING:
     from flask import Request
 
-    from coinbox_platform.api.routing import Route
+    from coinbox_platform.api.call import Route
+
+__all__ = ["Principal", "authenticate", "authorize", "verify_api_key", "verify_id_token"]
 
 KEY_PREFIXES = ("cb_live_", "cb_test_")
-
-
-@dataclass(frozen=True)
-class Principal:
-    user: UserProfile
-    kind: str  # "session" | "api_key"
-    key_id: str | None = None
-    scopes: frozenset[str] | None = None  # None: a person, every permission of the role
-    api_tier: str | None = None  # the key's effective tier (re-derived from the owner)
-    key_expires_at: datetime | None = None  # when the key stops working (expiry or grace)
-    tier_ceiling: str | None = None  # the highest API tier the owner may hold (user limits)
-
-    def has_scope(self, scope: str) -> bool:
-        if self.scopes is None:
-            return True
-        kind = scope.partition(":")[0]
-        return bool({"*", f"{kind}:*", scope} & self.scopes)
-
-
-KeyVerifier = Callable[[str, "Request"], Principal]
-_key_verifier: KeyVerifier | None = None
-
-
-def register_key_verifier(verifier: KeyVerifier) -> None:
-    global _key_verifier
-    _key_verifier = verifier
 
 
 def _credentials(request: Request) -> tuple[str, str] | None:
@@ -141,9 +115,7 @@ def authenticate(request: Request, route: Route) -> Principal:
         )
     kind, secret = creds
     if kind == "api_key":
-        if _key_verifier is None:
-            raise Unauthenticated("API keys are not accepted here yet.", code="invalid_api_key")
-        return _key_verifier(secret, request)
+        return verify_api_key(secret)
     from coinbox_platform.domain.users import ensure_profile
 
     claims = verify_id_token(secret)
@@ -151,6 +123,24 @@ def authenticate(request: Request, route: Route) -> Principal:
         claims["uid"], email=claims.get("email"), display_name=claims.get("name")
     )
     return Principal(user=profile, kind="session")
+
+
+def verify_api_key(secret: str) -> Principal:
+    """The principal of an API key: its owner, with the key's effective tier and scopes
+    (re-derived from the owner's current role and membership)."""
+    from coinbox_platform.access import apikeys
+
+    record, owner = apikeys.verify(secret)
+    tier, scopes = apikeys.effective(record, owner)
+    return Principal(
+        user=owner,
+        kind="api_key",
+        key_id=record.id,
+        scopes=scopes,
+        api_tier=tier.value,
+        key_expires_at=record.ends_at(),
+        tier_ceiling=apikeys.tier_ceiling(owner, record).value,
+    )
 
 
 def authorize(principal: Principal, route: Route) -> None:

@@ -34,6 +34,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from coinbox_platform import retention, store
+from coinbox_platform.api.call import Reply
 from coinbox_platform.errors import (
     CoinboxError,
     Conflict,
@@ -44,7 +45,9 @@ from coinbox_platform.errors import (
 )
 
 if TYPE_CHECKING:
-    from coinbox_platform.api.app import Call, Reply
+    from google.cloud.firestore import Transaction
+
+    from coinbox_platform.api.call import Call
 
 TTL = retention.RETENTION[store.IDEMPOTENCY]  # 24 h (retention.py)
 STALE_CLAIM = timedelta(minutes=2)  # a claim this old belonged to a crashed request
@@ -172,7 +175,7 @@ def _drop(ref: Any, token: str) -> None:
     """Give the claim up so the client may retry, unless a ledger transaction of this request
     committed under it (then it stays, `committed`, and a retry is told so)."""
 
-    def apply(txn: Any) -> None:
+    def apply(txn: Transaction) -> None:
         snap = ref.get(transaction=txn)
         data = snap.to_dict() or {}
         if snap.exists and data.get("token") == token and data.get("state") == "running":
@@ -184,9 +187,8 @@ def _drop(ref: Any, token: str) -> None:
 def _existing(ref: Any, claim: dict[str, Any], fingerprint: str, call: Call) -> Reply | None:
     """What a request finds when its key is already claimed: a replay, an error, or (None)
     a claim it took over and now runs under."""
-    from coinbox_platform.api.app import Reply
 
-    def apply(txn: Any) -> tuple[str, dict[str, Any]]:
+    def apply(txn: Transaction) -> tuple[str, dict[str, Any]]:
         snap = ref.get(transaction=txn)
         data = snap.to_dict() or {}
         expired = not snap.exists or data.get("expireAt") is None or data["expireAt"] <= call.now
@@ -245,7 +247,7 @@ def _committed_error(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def mark_committed(txn: Any, claim: Claim, entry_ids: list[str]) -> None:
+def mark_committed(txn: Transaction, claim: Claim, entry_ids: list[str]) -> None:
     """Inside a ledger transaction: the request's change commits with this mark."""
     from google.cloud import firestore
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from coinbox_platform import store
-from coinbox_platform.api.app import Reply
+from coinbox_platform.api.call import Reply
 from coinbox_platform.api.schemas import ListParams
 
 

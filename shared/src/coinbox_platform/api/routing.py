@@ -1,76 +1,15 @@
-"""Routes: what the API serves, declared once and used by dispatch and the OpenAPI document."""
+"""Routes: what the API serves, declared once (`call.Route`) and used by dispatch, the OpenAPI
+document and the README route table. Importing a family module (api/routes/) adds its routes
+to `TABLE`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import BaseModel
+from coinbox_platform.api.call import Call, Reply, Route
 
-if TYPE_CHECKING:
-    from coinbox_platform.api.app import Call, Reply
-
-_PARAM = re.compile(r"\{(\w+)\}")
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    template: str  # "/v1/loans/{loanId}"
-    family: str  # the endpoint function that serves it
-    handler: Callable[[Call], Reply]
-    summary: str
-    auth: str = "user"  # "none" | "user" | "staff" | "admin"
-    scope: str | None = None  # API-key scope, e.g. "read:loans"
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
-    response: type[BaseModel] | None = None
-    status: int = 200
-    errors: tuple[int, ...] = ()
-    tags: tuple[str, ...] = ()
-    description: str = ""
-    sandbox_only: bool = False
-    # Secrets the handler needs beyond the pipeline's (config.Secret values): loaded before
-    # the request touches anything, so a function deployed without them fails cleanly.
-    secrets: tuple[str, ...] = ()
-    # Error codes of the handler's own rules (errors.CODES), beyond what the pipeline answers
-    # for every route (bad input, authentication, scope, not found, limits): the OpenAPI
-    # document lists them under their status.
-    codes: tuple[str, ...] = ()
-    # For handlers that parse the body themselves (CSV uploads): what the OpenAPI document
-    # shows as the request body, the other media types it accepts, and further success
-    # statuses (e.g. 207) with their descriptions.
-    documented_body: type[BaseModel] | None = None
-    body_media: tuple[str, ...] = ()
-    more_statuses: tuple[tuple[int, str], ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def pattern(self) -> re.Pattern[str]:
-        return _compiled(self.template)
-
-    @property
-    def path_params(self) -> list[str]:
-        return _PARAM.findall(self.template)
-
-
-_cache: dict[str, re.Pattern[str]] = {}
-
-
-def _compiled(template: str) -> re.Pattern[str]:
-    pat = _cache.get(template)
-    if pat is None:
-        regex = (
-            "^"
-            + _PARAM.sub(
-                r"(?P<\1>[^/]+)", re.escape(template).replace(r"\{", "{").replace(r"\}", "}")
-            )
-            + "/?$"
-        )
-        pat = _cache[template] = re.compile(regex)
-    return pat
+__all__ = ["TABLE", "Route", "RouteTable"]
 
 
 class RouteTable:

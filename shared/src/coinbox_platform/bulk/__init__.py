@@ -25,7 +25,6 @@ orders, notifications).
 """
 
 BULK_LOG = "bulkOperationsLog"
-FANOUT_QUEUE = "fanoutmessages"
 MAX_ITEMS = {"loans": 20, "investments": 20, "crypto_orders": 20, "messages": 50}
 OPERATIONS = tuple(MAX_ITEMS)
 MODES = ("independent", "atomic")

@@ -32,10 +32,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import Field
 
 from coinbox_platform import store
-from coinbox_platform.bulk import BULK_LOG, FANOUT_QUEUE
+from coinbox_platform.bulk import BULK_LOG
 from coinbox_platform.bulk.service import (
     Caller,
     emit_completed,
@@ -48,7 +50,11 @@ from coinbox_platform.domain.messages import build_message
 from coinbox_platform.domain.models import Notification, Priority
 from coinbox_platform.errors import CoinboxError, FieldError, InvalidRequest
 from coinbox_platform.ids import new_id
+from coinbox_platform.tasks import TaskPayload, TaskQueue, prefixed
 from coinbox_platform.tiers import MembershipTier
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import Transaction
 
 log = logging.getLogger("coinbox.bulk.fanout")
 
@@ -167,10 +173,8 @@ def start(
     ref = _log().document(batch_id)
     ref.create(record)
     if enqueue:
-        from coinbox_platform.tasks import enqueue as enqueue_task
-
         try:
-            enqueue_task(FANOUT_QUEUE, {"batchId": batch_id, "chunk": 0, "cursor": None})
+            FANOUT.enqueue(FanoutTask(batch_id=batch_id, chunk=0, cursor=None))
         except CoinboxError:
             ref.update({"status": "failed", "error": "enqueue_failed", "completedAt": utcnow()})
             raise
@@ -196,7 +200,7 @@ def _plan(batch_id: str, chunk: int, cursor: str | None) -> dict[str, Any]:
     }
     batch_ref, chunk_ref = _log().document(batch_id), _chunk_ref(batch_id, chunk)
 
-    def apply(txn: Any) -> dict[str, Any]:
+    def apply(txn: Transaction) -> dict[str, Any]:
         found = chunk_ref.get(transaction=txn)
         if found.exists:  # a duplicate task planned it first
             return found.to_dict() or {}
@@ -306,7 +310,7 @@ def _maybe_complete(batch_id: str, now: datetime) -> dict[str, Any] | None:
     if not _finished(batch_ref.get().to_dict() or {}):  # the common case, without a lock
         return None
 
-    def apply(txn: Any) -> dict[str, Any] | None:
+    def apply(txn: Transaction) -> dict[str, Any] | None:
         data = batch_ref.get(transaction=txn).to_dict() or {}
         if not _finished(data):
             return None
@@ -362,8 +366,6 @@ def step(batch_id: str, chunk: int, cursor: str | None, *, enqueue: bool = True)
     """The plan task (idempotent): plans up to PLAN_AHEAD chunks from `chunk`, enqueues a
     deliver task for each, then the plan task after them. With enqueue=False: plans and
     delivers this one chunk here. Returns what it did, for the log."""
-    from coinbox_platform.tasks import enqueue as enqueue_task
-
     data, why = _running(batch_id)
     if data is None:
         return why
@@ -374,7 +376,7 @@ def step(batch_id: str, chunk: int, cursor: str | None, *, enqueue: bool = True)
     for n in range(chunk, chunk + PLAN_AHEAD):
         planned = _plan(batch_id, n, cursor)
         if not planned.get("delivered"):
-            enqueue_task(FANOUT_QUEUE, {"batchId": batch_id, "chunk": n, "deliver": True})
+            FANOUT.enqueue(FanoutTask(batch_id=batch_id, chunk=n, deliver=True))
         planned_now += 1
         if planned.get("last"):
             _complete_after_planning(batch_id)
@@ -382,7 +384,7 @@ def step(batch_id: str, chunk: int, cursor: str | None, *, enqueue: bool = True)
         cursor = planned["next"]
     following = chunk + PLAN_AHEAD
     if not _chunk_ref(batch_id, following).get().exists:
-        enqueue_task(FANOUT_QUEUE, {"batchId": batch_id, "chunk": following, "cursor": cursor})
+        FANOUT.enqueue(FanoutTask(batch_id=batch_id, chunk=following, cursor=cursor))
     return f"planned {planned_now} chunks"
 
 
@@ -392,3 +394,22 @@ def _complete_after_planning(batch_id: str) -> None:
     completed = _maybe_complete(batch_id, now)
     if completed is not None:
         emit_completed(batch_id, completed, now)
+
+
+class FanoutTask(TaskPayload):
+    batch_id: Annotated[str, prefixed("bat")]
+    chunk: int = Field(ge=0)
+    cursor: str | None = None
+    deliver: bool = False  # a deliver task (one planned chunk), else a plan task
+
+
+def _fanout_task(task: FanoutTask) -> str:
+    if task.deliver:
+        did = deliver(task.batch_id, task.chunk)
+    else:
+        did = step(task.batch_id, task.chunk, task.cursor)
+    return f"{task.batch_id} chunk {task.chunk}: {did}"
+
+
+FANOUT = TaskQueue("fanoutmessages", FanoutTask, _fanout_task)
+"""Queue `fanoutmessages` (functions/tasks/bulk.py): plan and deliver tasks of a group message."""

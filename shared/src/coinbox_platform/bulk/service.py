@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from coinbox_platform import store
 from coinbox_platform.bulk import BULK_LOG
@@ -46,6 +46,9 @@ from coinbox_platform.domain.messages import build_message, send_message
 from coinbox_platform.domain.models import Notification, Priority, UserProfile
 from coinbox_platform.errors import CoinboxError, NotFound
 from coinbox_platform.ids import new_id
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import Transaction
 
 log = logging.getLogger("coinbox.bulk")
 
@@ -110,7 +113,7 @@ def _log() -> Any:
 def notification_id(batch_id: str, uid: str) -> str:
     """The id of a batch's message to one user: a redelivered task or a retried write finds
     it there instead of writing a second message."""
-    from coinbox_platform.webhooks.events import derived_id
+    from coinbox_platform.webhooks.event import derived_id
 
     return derived_id("msg", batch_id, uid)
 
@@ -296,7 +299,7 @@ def run_loans(
         if errors:
             raise BatchRefused(errors)
 
-        def apply(txn: Any) -> list[str]:
+        def apply(txn: Transaction) -> list[str]:
             for loan in built:
                 txn.create(collection.document(loan.id), loan.to_doc())
             return [loan.id for loan in built]
@@ -329,7 +332,7 @@ def run_investments(
     def all_at_once(requests: list[FundingRequest]) -> list[str]:
         platform = random_platform_wallet()
 
-        def apply(txn: Any) -> list[str]:
+        def apply(txn: Transaction) -> list[str]:
             found = loans.read_loans(txn, [r.loan_id for r in requests])
             ledger = Ledger(txn, now)
             ledger.read(investor.id, *(loan.borrower_id for loan in found.values()), platform)
@@ -394,7 +397,7 @@ def run_orders(
         return crypto.create_order(user, request, now=now, batch_id=batch_id).id
 
     def all_at_once(requests: list[crypto.OrderRequest]) -> list[str]:
-        def apply(txn: Any) -> list[str]:
+        def apply(txn: Transaction) -> list[str]:
             ledger = Ledger(txn, now)
             ledger.read(user.id)
             orders, errors = [], {}
@@ -498,7 +501,7 @@ def run_messages(
         return send_message(message).id
 
     def all_at_once(messages: list[Notification]) -> list[str]:
-        def apply(txn: Any) -> list[str]:
+        def apply(txn: Transaction) -> list[str]:
             for message in messages:
                 txn.create(collection.document(message.id), message.to_doc())
             return [m.id for m in messages]

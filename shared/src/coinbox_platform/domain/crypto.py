@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from google.cloud.firestore import FieldFilter
 
@@ -38,6 +38,9 @@ from coinbox_platform.money import (
     trade_value,
 )
 from coinbox_platform.tiers import limits_for
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import Transaction
 
 ORDER_LIFETIME = timedelta(hours=24)
 
@@ -162,7 +165,7 @@ def create_order(
     now = now or utcnow()
     request.parsed()  # validate before opening a transaction
 
-    def apply(txn: Any) -> CryptoOrder:
+    def apply(txn: Transaction) -> CryptoOrder:
         ledger = Ledger(txn, now)
         ledger.read(user.id)
         order = stage_order(ledger, user, request, now=now, batch_id=batch_id)
@@ -187,7 +190,7 @@ def visible_order(uid: str, order_id: str) -> CryptoOrder:
     return order
 
 
-def _read_order(txn: Any, order_id: str) -> CryptoOrder:
+def _read_order(txn: Transaction, order_id: str) -> CryptoOrder:
     return CryptoOrder.require(order_id, txn, label="order")
 
 
@@ -197,7 +200,7 @@ def take_order(taker: UserProfile, order_id: str, *, now: datetime | None = None
     now = now or utcnow()
     platform = random_platform_wallet()
 
-    def apply(txn: Any) -> CryptoOrder:
+    def apply(txn: Transaction) -> CryptoOrder:
         order = _read_order(txn, order_id)
         ledger = Ledger(txn, now)
         ledger.read(order.user_id, taker.id, platform)
@@ -297,7 +300,7 @@ def _release(ledger: Ledger, order: CryptoOrder, now: datetime) -> None:
 def _close(
     order_id: str, status: OrderStatus, now: datetime, owner: str | None
 ) -> CryptoOrder | None:
-    def apply(txn: Any) -> CryptoOrder | None:
+    def apply(txn: Transaction) -> CryptoOrder | None:
         order = _read_order(txn, order_id)
         if owner is not None and order.user_id != owner:
             raise NotFound(f"No order {order_id}.")

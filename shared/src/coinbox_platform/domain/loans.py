@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from google.cloud.firestore import FieldFilter
 
@@ -32,6 +32,9 @@ from coinbox_platform.errors import (
 from coinbox_platform.ids import new_id
 from coinbox_platform.money import LOAN_FUNDING_FEE, loan_interest, rands
 from coinbox_platform.tiers import KycStatus, limits_for
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import Transaction
 
 FUNDING_WINDOW = timedelta(days=7)
 DEFAULT_GRACE = timedelta(days=7)
@@ -150,7 +153,7 @@ def visible_loan(uid: str, loan_id: str) -> Loan:
     return loan
 
 
-def _read_loan(txn: Any, loan_id: str) -> Loan:
+def _read_loan(txn: Transaction, loan_id: str) -> Loan:
     return Loan.require(loan_id, txn)
 
 
@@ -158,7 +161,7 @@ def cancel_loan(uid: str, loan_id: str, *, now: datetime | None = None) -> Loan:
     """The borrower withdraws a loan that nobody has funded yet."""
     now = now or utcnow()
 
-    def apply(txn: Any) -> Loan:
+    def apply(txn: Transaction) -> Loan:
         loan = _read_loan(txn, loan_id)
         if loan.borrower_id != uid:
             raise NotFound(f"No loan {loan_id}.")
@@ -280,7 +283,7 @@ def stage_funding(
     return Funding(funded, investment)
 
 
-def write_funding(txn: Any, funding: Funding) -> None:
+def write_funding(txn: Transaction, funding: Funding) -> None:
     """Stage the documents of a funding (after `ledger.write()`, in the same transaction)."""
     txn.set(_loans().document(funding.loan.id), funding.loan.to_doc())
     txn.create(
@@ -289,7 +292,7 @@ def write_funding(txn: Any, funding: Funding) -> None:
     )
 
 
-def read_loans(txn: Any, loan_ids: list[str]) -> dict[str, Loan]:
+def read_loans(txn: Transaction, loan_ids: list[str]) -> dict[str, Loan]:
     """The loans that exist among `loan_ids`, read in one round trip inside `txn`."""
     refs = [_loans().document(i) for i in dict.fromkeys(loan_ids)]
     snaps = store.get_all(refs, transaction=txn)
@@ -314,7 +317,7 @@ def fund_loan(
     now = now or utcnow()
     platform = random_platform_wallet()
 
-    def apply(txn: Any) -> Funding:
+    def apply(txn: Transaction) -> Funding:
         ledger = Ledger(txn, now)
         loan = _read_loan(txn, loan_id)
         ledger.read(investor.id, loan.borrower_id, platform)
@@ -338,7 +341,7 @@ def repay_loan(borrower_id: str, loan_id: str, amount: int, *, now: datetime | N
             errors=[FieldError("amount", "must be a positive number of cents", "invalid")],
         )
 
-    def apply(txn: Any) -> Loan:
+    def apply(txn: Transaction) -> Loan:
         loan = _read_loan(txn, loan_id)
         if loan.borrower_id != borrower_id:
             raise NotFound(f"No loan {loan_id}.")
@@ -402,7 +405,7 @@ def expire_loans(now: datetime | None = None, *, limit: int = 500) -> int:
     count = 0
     for snap in query.stream():
 
-        def apply(txn: Any, loan_id: str = snap.id) -> bool:
+        def apply(txn: Transaction, loan_id: str = snap.id) -> bool:
             loan = _read_loan(txn, loan_id)
             if loan.status != LoanStatus.APPROVED or not loan.expires_at or loan.expires_at > now:
                 return False
@@ -431,7 +434,7 @@ def mark_defaults(now: datetime | None = None, *, limit: int = 500) -> int:
     count = 0
     for snap in query.stream():
 
-        def apply(txn: Any, loan_id: str = snap.id) -> bool:
+        def apply(txn: Transaction, loan_id: str = snap.id) -> bool:
             loan = _read_loan(txn, loan_id)
             if (
                 loan.status != LoanStatus.DISBURSED

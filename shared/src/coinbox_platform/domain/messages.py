@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from coinbox_platform import store
 from coinbox_platform.clock import utcnow
 from coinbox_platform.domain.models import Notification, Priority
 from coinbox_platform.errors import FieldError, InvalidRequest, NotFound
 from coinbox_platform.ids import new_id
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import Transaction
 
 MAX_TITLE, MAX_BODY = 200, 2_000
 
@@ -52,7 +55,7 @@ def mark_read(uid: str, message_id: str, *, now: datetime | None = None) -> Noti
     now = now or utcnow()
     ref = store.db().collection(store.NOTIFICATIONS).document(message_id)
 
-    def apply(txn: Any) -> Notification:
+    def apply(txn: Transaction) -> Notification:
         snap = ref.get(transaction=txn)
         data = snap.to_dict() or {}
         if not snap.exists or data.get("userId") != uid:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coinbox_platform import store
 from coinbox_platform.clock import utcnow
 from coinbox_platform.domain.models import UserProfile
 from coinbox_platform.errors import FieldError, Forbidden, InvalidRequest, NotFound
 from coinbox_platform.tiers import KycStatus, MembershipTier, Role
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import Transaction
 
 
 def get_profile(uid: str) -> UserProfile | None:
@@ -72,7 +75,7 @@ def update_user(
     now = now or utcnow()
     ref = store.db().collection(store.USERS).document(uid)
 
-    def apply(txn: Any) -> UserProfile:
+    def apply(txn: Transaction) -> UserProfile:
         snap = ref.get(transaction=txn)
         if not snap.exists:
             raise NotFound(f"No user {uid}.")

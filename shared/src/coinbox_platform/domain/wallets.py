@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from coinbox_platform import store
 from coinbox_platform.clock import utcnow
@@ -13,6 +13,9 @@ from coinbox_platform.domain.ledger import Ledger, Move, Refs, Wallet, platform_
 from coinbox_platform.domain.models import LedgerEntry, LedgerStatus, LedgerType
 from coinbox_platform.errors import Conflict, FieldError, Forbidden, InvalidRequest, NotFound
 from coinbox_platform.money import ZAR, Asset, parse_quantity
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import Transaction
 
 MAX_SANDBOX_DEPOSIT = 100_000_000  # R1,000,000 per deposit
 FAILING_CENTS = 13  # sandbox payouts of an amount ending in 13 cents fail
@@ -65,7 +68,7 @@ def deposit(
             ) from exc
         asset_code = asset.value
 
-    def apply(txn: Any) -> LedgerEntry:
+    def apply(txn: Transaction) -> LedgerEntry:
         ledger = Ledger(txn, now)
         ledger.read(uid)
         entry = ledger.post(
@@ -91,7 +94,7 @@ def request_withdrawal(uid: str, amount: int, *, now: datetime | None = None) ->
         )
     now = now or utcnow()
 
-    def apply(txn: Any) -> LedgerEntry:
+    def apply(txn: Transaction) -> LedgerEntry:
         ledger = Ledger(txn, now)
         ledger.read(uid)
         entry = ledger.post(
@@ -114,7 +117,7 @@ def settle_withdrawal(transaction_id: str, *, now: datetime | None = None) -> Le
     now = now or utcnow()
     ref = store.db().collection(store.TRANSACTIONS).document(transaction_id)
 
-    def apply(txn: Any) -> LedgerEntry:
+    def apply(txn: Transaction) -> LedgerEntry:
         snap = ref.get(transaction=txn)
         if not snap.exists:
             raise NotFound(f"No transaction {transaction_id}.")

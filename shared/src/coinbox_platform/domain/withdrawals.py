@@ -14,16 +14,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Annotated
 
-from coinbox_platform import store, tasks
+from coinbox_platform import store
 from coinbox_platform.clock import utcnow
 from coinbox_platform.domain import wallets
 from coinbox_platform.domain.models import LedgerEntry, LedgerStatus, LedgerType
-from coinbox_platform.errors import CoinboxError
+from coinbox_platform.errors import CoinboxError, Conflict, NotFound
+from coinbox_platform.tasks import TaskPayload, TaskQueue, prefixed
 
 log = logging.getLogger("coinbox.withdrawals")
 
-SETTLE_QUEUE = "settlewithdrawal"
 PAYOUT_DELAY_SECONDS = 5  # production: the payout completes a few seconds after the request
 STALE_AFTER = timedelta(minutes=15)  # well past the task's own retries (functions/tasks)
 
@@ -37,10 +38,31 @@ def withdraw(uid: str, amount: int, *, now: datetime | None = None) -> LedgerEnt
     """
     entry = wallets.request_withdrawal(uid, amount, now=now)
     try:
-        tasks.enqueue(SETTLE_QUEUE, {"transactionId": entry.id}, delay_seconds=PAYOUT_DELAY_SECONDS)
+        SETTLE.enqueue(SettleTask(transaction_id=entry.id), delay_seconds=PAYOUT_DELAY_SECONDS)
     except Exception:  # the debit is committed: a 5xx now would invite a second debit
         log.exception("payout task not enqueued; the sweeper will settle %s", entry.id)
     return entry
+
+
+class SettleTask(TaskPayload):
+    transaction_id: Annotated[str, prefixed("txn")]
+
+
+def _settle_task(task: SettleTask) -> str | None:
+    """The payout task. A withdrawal that can never be settled (unknown, or not a withdrawal)
+    is logged and acknowledged; a retryable failure (the data store busy) raises."""
+    try:
+        entry = wallets.settle_withdrawal(task.transaction_id)
+    except (NotFound, Conflict) as exc:
+        logging.getLogger("coinbox.tasks.settlewithdrawal").error(
+            "settlewithdrawal: %s cannot be settled: %s", task.transaction_id, exc.detail
+        )
+        return None
+    return f"{task.transaction_id} is {entry.status.value}"
+
+
+SETTLE = TaskQueue("settlewithdrawal", SettleTask, _settle_task)
+"""Queue `settlewithdrawal` (functions/tasks/withdrawals.py): the payout of one withdrawal."""
 
 
 @dataclass

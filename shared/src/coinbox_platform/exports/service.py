@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 from coinbox_platform import retention, store
 from coinbox_platform.clock import iso, utcnow
@@ -28,6 +28,10 @@ from coinbox_platform.errors import CoinboxError, FieldError, InvalidRequest, No
 from coinbox_platform.exports.catalog import TYPES, ExportType
 from coinbox_platform.exports.writers import CONTENT_TYPES, open_writer
 from coinbox_platform.ids import new_id
+from coinbox_platform.tasks import TaskPayload, TaskQueue, prefixed
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import Transaction
 
 log = logging.getLogger("coinbox.exports")
 
@@ -185,10 +189,8 @@ def create_export(
     }
     create_capped(user_id, export_id, doc, now)
     if enqueue:
-        from coinbox_platform.tasks import enqueue as enqueue_task
-
         try:
-            enqueue_task("runexport", {"exportId": export_id})
+            RUN_EXPORT.enqueue(ExportTask(export_id=export_id))
         except CoinboxError:
             _logs().document(export_id).update({"status": "failed", "error": "enqueue_failed"})
             raise
@@ -206,7 +208,7 @@ def get_export(user_id: str, export_id: str) -> dict[str, Any]:
 def _claim(export_id: str, now: datetime) -> dict[str, Any] | None:
     ref = _logs().document(export_id)
 
-    def apply(txn: Any) -> dict[str, Any] | None:
+    def apply(txn: Transaction) -> dict[str, Any] | None:
         snap = ref.get(transaction=txn)
         if not snap.exists:
             return None
@@ -298,6 +300,20 @@ def _digest(fh: IO[bytes]) -> tuple[int, str]:
 
 def storage_path(user_id: str, export_id: str, fmt: str) -> str:
     return f"exports/{user_id}/{export_id}.{fmt}"
+
+
+class ExportTask(TaskPayload):
+    export_id: Annotated[str, prefixed("exp")]
+
+
+def _export_task(task: ExportTask) -> str:
+    record = run_export(task.export_id)
+    return f"{task.export_id} {record['status'] if record else 'nothing to do'}"
+
+
+RUN_EXPORT = TaskQueue("runexport", ExportTask, _export_task)
+"""Queue `runexport` (functions/tasks/exports.py): produces one export file; run_export claims
+the job, so a duplicate task does nothing."""
 
 
 def run_export(export_id: str, *, now: datetime | None = None) -> dict[str, Any] | None:
@@ -479,7 +495,7 @@ def create_capped(user_id: str, export_id: str, doc: dict[str, Any], now: dateti
         .limit(MAX_ACTIVE_EXPORTS)
     )
 
-    def apply(txn: Any) -> None:
+    def apply(txn: Transaction) -> None:
         quota.get(transaction=txn)
         if len(list(active.get(transaction=txn))) >= MAX_ACTIVE_EXPORTS:
             raise UnprocessableRule(

@@ -29,18 +29,17 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import random
 import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from functools import cache
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from google.cloud.firestore import FieldFilter
 
@@ -49,9 +48,10 @@ from coinbox_platform.clock import iso, utcnow
 from coinbox_platform.config import settings
 from coinbox_platform.domain.models import Document
 from coinbox_platform.errors import Conflict, FieldError, InvalidRequest, NotFound
+from coinbox_platform.tasks import TaskPayload, TaskQueue, prefixed
 from coinbox_platform.webhooks import (
-    DELIVERY_QUEUE,
     WEBHOOK_DELIVERIES,
+    WEBHOOK_EVENTS,
     WEBHOOK_SUBSCRIPTIONS,
     catalog,
     encryption,
@@ -59,7 +59,7 @@ from coinbox_platform.webhooks import (
     subscriptions,
     urls,
 )
-from coinbox_platform.webhooks.events import Event, derived_id, emit, get_event
+from coinbox_platform.webhooks.event import Event, derived_id, get_event, new_event
 from coinbox_platform.webhooks.subscriptions import Subscription, SubscriptionStatus
 
 log = logging.getLogger("coinbox.webhooks.delivery")
@@ -97,7 +97,7 @@ EMULATOR = RetryPolicy(base=0.25, factor=2, cap=2.0, max_attempts=8)
 def policy() -> RetryPolicy:
     """From COINBOX_WEBHOOK_RETRY="base,factor,cap,max_attempts[,disable_after]" (seconds);
     default production, or seconds-scale under the emulator."""
-    raw = os.environ.get("COINBOX_WEBHOOK_RETRY", "").strip()
+    raw = settings().webhook_retry
     if raw:
         parts = [float(p) for p in raw.split(",")]
         return RetryPolicy(
@@ -168,13 +168,26 @@ def get_delivery(delivery_id: str) -> Delivery | None:
     return Delivery.from_doc(snap.id, snap.to_dict() or {}) if snap.exists else None
 
 
+class DeliveryTask(TaskPayload):
+    delivery_id: Annotated[str, prefixed("whd")]
+
+
+def _delivery_task(task: DeliveryTask) -> str:
+    return f"{task.delivery_id} {deliver(task.delivery_id)}"
+
+
+DELIVER = TaskQueue("deliverwebhook", DeliveryTask, _delivery_task)
+"""Queue `deliverwebhook` (functions/tasks/webhooks.py): one attempt of one delivery. The retry
+schedule is ours (recorded on the delivery), so a handled failure acknowledges the task."""
+
+
 def enqueue_attempt(delivery_id: str, delay_seconds: float = 0) -> bool:
     """Ask the task queue to work the delivery. A failure is logged, not raised: the delivery
     stays pending and `sweep` enqueues it later."""
-    from coinbox_platform.tasks import enqueue
-
     try:
-        enqueue(DELIVERY_QUEUE, {"deliveryId": delivery_id}, delay_seconds=math.ceil(delay_seconds))
+        DELIVER.enqueue(
+            DeliveryTask(delivery_id=delivery_id), delay_seconds=math.ceil(delay_seconds)
+        )
     except Exception:
         log.exception("could not enqueue %s; the sweeper will", delivery_id)
         return False
@@ -189,6 +202,51 @@ def unattempted_for_event(event_id: str) -> list[str]:
         .where(filter=FieldFilter("attemptCount", "==", 0))
     )
     return [s.id for s in query.stream()]
+
+
+# --- emitting: an event and its deliveries, atomically -----------------------------------------
+
+
+@dataclass
+class Emitted:
+    event: Event
+    created: bool  # False: it had been emitted before
+    delivery_ids: list[str] = field(default_factory=list)
+
+
+def emit(event: Event, *, enqueue: bool = True, only_subscription: str | None = None) -> Emitted:
+    """Store the event and its deliveries atomically, then enqueue the deliveries.
+
+    `only_subscription` sends the event to that subscription alone (a test event)."""
+    from google.api_core.exceptions import AlreadyExists
+
+    if only_subscription is not None:
+        sub = subscriptions.get_subscription(only_subscription)
+        subs = [sub] if sub is not None else []
+    else:
+        subs = subscriptions.active_for(event.user_ids, event.type)
+    deliveries = [new_delivery(event, sub, now=event.created_at) for sub in subs]
+    # At most 2 recipients x 20 endpoints: well within one batch's 500 writes.
+    db = store.db()
+    batch = db.batch()
+    batch.create(db.collection(WEBHOOK_EVENTS).document(event.id), event.to_doc())
+    for d in deliveries:
+        batch.create(collection().document(d.id), d.to_doc())
+    try:
+        batch.commit()
+    except AlreadyExists:
+        # Emitted before: its deliveries were committed with it. Re-enqueue those never
+        # attempted (the first run may have crashed before enqueueing them).
+        pending = unattempted_for_event(event.id)
+        if enqueue:
+            for delivery_id in pending:
+                enqueue_attempt(delivery_id)
+        return Emitted(event, created=False, delivery_ids=pending)
+    ids = [d.id for d in deliveries]
+    if enqueue:
+        for delivery_id in ids:
+            enqueue_attempt(delivery_id)
+    return Emitted(event, created=True, delivery_ids=ids)
 
 
 # --- one attempt -----------------------------------------------------------------------------
@@ -514,14 +572,12 @@ def notify_disabled(sub: Subscription, now: datetime) -> None:
     from coinbox_platform.domain.models import Priority
 
     source = f"{WEBHOOK_SUBSCRIPTIONS}/{sub.id}#disabled:{iso(sub.disabled_at or now)}"
-    event = Event(
-        id=derived_id("evt", source, "webhook.endpoint_disabled"),
-        type="webhook.endpoint_disabled",
-        created_at=now,
+    event = new_event(
+        "webhook.endpoint_disabled",
+        source=source,
         data={"object": sub.to_api()},
         user_ids=[sub.user_id],
-        source=source,
-        expire_at=now + catalog.EVENT_RETENTION,
+        now=now,
     )
     emit(event)
     why = (
@@ -620,15 +676,14 @@ def send_test_event(uid: str, sub_id: str, event_type: str) -> Delivery:
     subscriptions.require_active(sub)
     now = utcnow()
     example = catalog.example_event(event_type)
-    event = Event(
-        id=new_id("evt"),
-        type=event_type,
-        created_at=now,
+    event = new_event(
+        event_type,
+        source=f"test/{sub_id}",
         data=example["data"],
         user_ids=[uid],
-        source=f"test/{sub_id}",
+        now=now,
+        id=new_id("evt"),
         test=True,
-        expire_at=now + catalog.EVENT_RETENTION,
     )
     emitted = emit(event, only_subscription=sub_id)
     d = get_delivery(emitted.delivery_ids[0])

@@ -1,5 +1,8 @@
 """Domain events: derived from document changes, stored once, fanned out to deliveries.
 
+The `Event` record, its ids and its factory are in `event` (a leaf); storing an event with its
+deliveries (`emit`) is in `delivery`. This module says what a change means.
+
 A Firestore trigger hands `handle_change` the collection, the document id and its data before
 and after the write. `transitions` says which event types that change means (a status
 transition, or a repayment that increased `repaid`); each gets an id derived from the document
@@ -15,11 +18,9 @@ re-enqueues them. So no event is lost between the domain write and its delivery.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -34,70 +35,36 @@ from coinbox_platform.domain.models import (
     Loan,
     UserProfile,
 )
-from coinbox_platform.ids import ALPHABET
-from coinbox_platform.webhooks import WEBHOOK_EVENTS, catalog
+from coinbox_platform.webhooks.delivery import Emitted, emit
+from coinbox_platform.webhooks.event import (
+    Event,
+    derived_id,
+    event_id,
+    events_collection,
+    get_event,
+    new_event,
+    redact_for,
+)
+
+__all__ = [
+    "Emitted",
+    "Event",
+    "derived_id",
+    "emit",
+    "emit_about",
+    "event_id",
+    "events_collection",
+    "get_event",
+    "handle_change",
+    "recipients",
+    "redact_for",
+    "transitions",
+]
 
 log = logging.getLogger("coinbox.webhooks.events")
 
 LOANS, INVESTMENTS, TRANSACTIONS = store.LOANS, store.INVESTMENTS, store.TRANSACTIONS
 CRYPTO_ORDERS, USERS = store.CRYPTO_ORDERS, store.USERS
-
-
-class Event(Document):
-    object_name: ClassVar[str] = "event"
-    type: str
-    created_at: datetime
-    api_version: str = catalog.API_VERSION
-    data: dict[str, Any]
-    user_ids: list[str]
-    source: str | None = None  # "loans/loan_…#status:approved": what emitted it
-    test: bool = False
-    expire_at: datetime | None = None  # TTL policy on webhookEvents.expireAt
-
-    def for_user(self, uid: str) -> dict[str, Any]:
-        """The event as the API and the endpoints of `uid` see it (redacted for them)."""
-        return {
-            "id": self.id,
-            "object": "event",
-            "type": self.type,
-            "createdAt": iso(self.created_at),
-            "apiVersion": self.api_version,
-            "userId": uid,
-            "data": redact_for(self.data, uid),
-        }
-
-
-# What a recipient who is not the object's owner may not see: an investment's investor, fee
-# and expected return are the investor's business (GET /v1/investments/{id} is a 404 for the
-# borrower); the borrower gets the event with those fields null.
-PRIVATE_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "investment": ("investorId", ("investorId", "fee", "expectedReturn")),
-}
-
-
-def redact_for(data: dict[str, Any], uid: str) -> dict[str, Any]:
-    """An event's data as recipient `uid` may see it."""
-    obj = data.get("object")
-    if not isinstance(obj, dict):
-        return data
-    rule = PRIVATE_FIELDS.get(str(obj.get("object")))
-    if rule is None or obj.get(rule[0]) == uid:
-        return data
-    return {**data, "object": {**obj, **dict.fromkeys(rule[1])}}
-
-
-def derived_id(prefix: str, *parts: str) -> str:
-    """A deterministic id `prefix_<32 base62>` from its parts (sha-256)."""
-    n = int.from_bytes(hashlib.sha256("\x1f".join(parts).encode()).digest(), "big")
-    body = []
-    for _ in range(32):
-        n, r = divmod(n, 62)
-        body.append(ALPHABET[r])
-    return f"{prefix}_" + "".join(body)
-
-
-def event_id(source: str, event_type: str) -> str:
-    return derived_id("evt", source, event_type)
 
 
 # --- what a change means ---------------------------------------------------------------------
@@ -193,13 +160,6 @@ def recipients(collection: str, doc_id: str, data: dict[str, Any]) -> list[str]:
     return [u for u in dict.fromkeys(users) if isinstance(u, str) and u and u not in platform]
 
 
-@dataclass
-class Emitted:
-    event: Event
-    created: bool  # False: it had been emitted before
-    delivery_ids: list[str] = field(default_factory=list)
-
-
 def handle_change(
     collection: str,
     doc_id: str,
@@ -255,69 +215,5 @@ def emit_about(
     emitting twice emits once."""
     now = now or utcnow()
     source = f"{collection}/{doc_id}#{key}"
-    return emit(
-        Event(
-            id=event_id(source, event_type),
-            type=event_type,
-            created_at=now,
-            data={"object": obj},
-            user_ids=user_ids,
-            source=source,
-            expire_at=now + catalog.EVENT_RETENTION,
-        ),
-        enqueue=enqueue,
-    )
-
-
-def emit(event: Event, *, enqueue: bool = True, only_subscription: str | None = None) -> Emitted:
-    """Store the event and its deliveries atomically, then enqueue the deliveries.
-
-    `only_subscription` sends the event to that subscription alone (a test event)."""
-    from google.api_core.exceptions import AlreadyExists
-
-    from coinbox_platform.webhooks import subscriptions
-    from coinbox_platform.webhooks.delivery import (
-        collection as delivery_collection,
-    )
-    from coinbox_platform.webhooks.delivery import (
-        enqueue_attempt,
-        new_delivery,
-        unattempted_for_event,
-    )
-
-    if only_subscription is not None:
-        sub = subscriptions.get_subscription(only_subscription)
-        subs = [sub] if sub is not None else []
-    else:
-        subs = subscriptions.active_for(event.user_ids, event.type)
-    deliveries = [new_delivery(event, sub, now=event.created_at) for sub in subs]
-    # At most 2 recipients x 20 endpoints: well within one batch's 500 writes.
-    db = store.db()
-    batch = db.batch()
-    batch.create(db.collection(WEBHOOK_EVENTS).document(event.id), event.to_doc())
-    for d in deliveries:
-        batch.create(delivery_collection().document(d.id), d.to_doc())
-    try:
-        batch.commit()
-    except AlreadyExists:
-        # Emitted before: its deliveries were committed with it. Re-enqueue those never
-        # attempted (the first run may have crashed before enqueueing them).
-        pending = unattempted_for_event(event.id)
-        if enqueue:
-            for delivery_id in pending:
-                enqueue_attempt(delivery_id)
-        return Emitted(event, created=False, delivery_ids=pending)
-    ids = [d.id for d in deliveries]
-    if enqueue:
-        for delivery_id in ids:
-            enqueue_attempt(delivery_id)
-    return Emitted(event, created=True, delivery_ids=ids)
-
-
-def get_event(event_id_: str) -> Event | None:
-    snap = store.db().collection(WEBHOOK_EVENTS).document(event_id_).get()
-    return Event.from_doc(snap.id, snap.to_dict() or {}) if snap.exists else None
-
-
-def events_collection() -> Any:
-    return store.db().collection(WEBHOOK_EVENTS)
+    event = new_event(event_type, source=source, data={"object": obj}, user_ids=user_ids, now=now)
+    return emit(event, enqueue=enqueue)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from google.cloud.firestore import FieldFilter
 
@@ -25,6 +25,9 @@ from coinbox_platform.errors import (
 )
 from coinbox_platform.ids import new_id
 from coinbox_platform.webhooks import WEBHOOK_SUBSCRIPTIONS, catalog, encryption, signing, urls
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import Transaction
 
 ROTATION_GRACE = timedelta(hours=24)
 USER_QUOTAS = "userQuotas"  # per-user lock document (also used by apikeys)
@@ -138,7 +141,7 @@ def create_subscription(
     quota = store.db().collection(USER_QUOTAS).document(uid)
     mine = collection().where(filter=FieldFilter("userId", "==", uid)).limit(MAX_SUBSCRIPTIONS)
 
-    def apply(txn: Any) -> None:
+    def apply(txn: Transaction) -> None:
         # The count and the create are one transaction on the user's quota document: two
         # parallel creates serialise on it, so the 21st endpoint can never be written.
         quota.get(transaction=txn)
@@ -200,7 +203,7 @@ def update_subscription(
             changes |= {"consecutiveFailures": 0, "disabledReason": None, "disabledAt": None}
     ref = collection().document(sub_id)
 
-    def apply(txn: Any) -> Subscription:
+    def apply(txn: Transaction) -> Subscription:
         snap = ref.get(transaction=txn)
         data = snap.to_dict() or {}
         if not snap.exists or data.get("userId") != uid:
@@ -224,7 +227,7 @@ def rotate_secret(
     secret = signing.new_secret()
     ref = collection().document(sub_id)
 
-    def apply(txn: Any) -> Subscription:
+    def apply(txn: Transaction) -> Subscription:
         snap = ref.get(transaction=txn)
         data = snap.to_dict() or {}
         if not snap.exists or data.get("userId") != uid:

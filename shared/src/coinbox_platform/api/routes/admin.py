@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.routing import TABLE
 from coinbox_platform.api.schemas import ApiModel
 from coinbox_platform.domain import users

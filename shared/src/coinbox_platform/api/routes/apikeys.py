@@ -1,11 +1,7 @@
-"""Endpoint family `apikeys` (see functions/api/apikeys.py): API keys, their usage
-(docs/product.md §4.2,
-§4.4), and the pipeline hooks of the API-access layer.
-
-Importing this module (every endpoint function does, through `routes.load_all`) registers:
-- the API-key verifier (`auth.register_key_verifier`),
-- the rate limiter (`app.rate_limiters`, docs/product.md §4.3),
-- the request-log sink (`app.outcome_sinks`, docs/product.md §4.4).
+"""Endpoint family `apikeys` (see functions/api/apikeys.py): API keys and their usage
+(docs/product.md §4.2, §4.4). The keys themselves, rate limits and request logs live in the
+access layer (coinbox_platform.access); the pipeline (api/app.py) verifies keys, limits and
+logs every request.
 
 Keys are managed by their owner: with a Firebase ID token, or with a key that holds
 `admin:api_keys` (which can only hand out scopes and tiers it has itself).
@@ -15,24 +11,19 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
-from coinbox_platform import apikeys, ratelimit, requestlog, store, usage
-from coinbox_platform.api import app, auth
-from coinbox_platform.api.app import Call, Reply
-from coinbox_platform.api.auth import Principal
+from coinbox_platform import store
+from coinbox_platform.access import apikeys, usage
+from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
 from coinbox_platform.api.schemas import ApiModel, ListParams
-from coinbox_platform.errors import FieldError, Forbidden, InvalidRequest, NotFound, RateLimited
+from coinbox_platform.clientip import request_ip
+from coinbox_platform.errors import FieldError, Forbidden, InvalidRequest, NotFound
 from coinbox_platform.tiers import API_TIER_ORDER, ApiTier, Role
-
-if TYPE_CHECKING:
-    from flask import Request
-
-    from coinbox_platform.api.routing import Route
 
 FAMILY = "apikeys"
 SCOPE = apikeys.ADMIN_API_KEYS
@@ -148,7 +139,7 @@ def _actor(call: Call) -> apikeys.Actor:
     return apikeys.Actor(
         user_id=p.user.id,
         key_id=p.key_id,
-        ip=app.request_ip(call.request),
+        ip=request_ip(call.request),
         user_agent=call.request.headers.get("User-Agent"),
     )
 
@@ -423,70 +414,3 @@ def key_usage(call: Call) -> Reply:
     if errors:
         raise InvalidRequest("The usage range is invalid.", errors=errors)
     return Reply(usage.usage(key.id, start, end, params.granularity))
-
-
-# ---------------------------------------------------------------- pipeline hooks
-
-
-def verify_key(secret: str, request: Request) -> Principal:
-    record, owner = apikeys.verify(secret)
-    tier, scopes = apikeys.effective(record, owner)  # the owner's current role and membership
-    return Principal(
-        user=owner,
-        kind="api_key",
-        key_id=record.id,
-        scopes=scopes,
-        api_tier=tier.value,
-        key_expires_at=record.ends_at(),
-        tier_ceiling=apikeys.tier_ceiling(owner, record).value,
-    )
-
-
-_limiter: ratelimit.RateLimiter | None = None
-
-
-def limiter() -> ratelimit.RateLimiter:
-    global _limiter
-    if _limiter is None:
-        _limiter = ratelimit.RateLimiter()
-    return _limiter
-
-
-def set_limiter(value: ratelimit.RateLimiter | None) -> None:
-    """Swap the instance's limiter (tests: another store or clock)."""
-    global _limiter
-    _limiter = value
-
-
-def rate_limit(principal: Principal | None, request: Request, route: Route) -> dict[str, str]:
-    from flask import g
-
-    policies = ratelimit.policy_for(principal, app.request_ip(request))
-    lim = limiter()
-    decision = lim.take_all(policies)
-    g.coinbox_limiter_ops = decision.store_ops  # for the request log (cost measurement)
-    headers = decision.headers(lim.now_ms())
-    if not decision.allowed:
-        refused = decision.tightest
-        raise RateLimited(
-            f"Rate limit of {refused.window.limit} requests per {refused.window.name} "
-            f"reached; retry in {headers['Retry-After']} s.",
-            headers=headers,
-            extra={
-                "limit": refused.window.limit,
-                "window": refused.window.name,
-                "retryAfter": int(headers["Retry-After"]),
-            },
-        )
-    return headers
-
-
-def _install() -> None:
-    auth.register_key_verifier(verify_key)
-    if rate_limit not in app.rate_limiters:
-        app.rate_limiters.append(rate_limit)
-    if requestlog.record not in app.outcome_sinks:
-        app.outcome_sinks.append(requestlog.record)
-
-
-_install()

@@ -26,13 +26,14 @@ from typing import Any, Literal, TypeVar, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coinbox_platform import store
-from coinbox_platform.api.app import MAX_BODY, Call, Reply, parse_json
+from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
-from coinbox_platform.api.routes.crypto import OrderCreate
-from coinbox_platform.api.routes.investments import InvestmentCreate
-from coinbox_platform.api.routes.loans import LoanCreate
+from coinbox_platform.api.parsing import MAX_BODY, parse_json
 from coinbox_platform.api.routing import TABLE
 from coinbox_platform.api.schemas import ApiModel, ListParams
+from coinbox_platform.api.schemas.crypto import OrderCreate
+from coinbox_platform.api.schemas.investments import InvestmentCreate
+from coinbox_platform.api.schemas.loans import LoanCreate
 from coinbox_platform.bulk import BULK_LOG, MAX_ITEMS, csvfile, fanout, service
 from coinbox_platform.bulk.results import ItemError, errors_of
 from coinbox_platform.domain.crypto import OrderRequest

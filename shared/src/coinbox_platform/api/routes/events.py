@@ -12,14 +12,14 @@ from typing import Any
 from google.cloud.firestore import FieldFilter
 from pydantic import Field
 
-from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
 from coinbox_platform.api.schemas import ApiModel, ListEnvelope, ListParams
 from coinbox_platform.errors import NotFound
 from coinbox_platform.ids import has_prefix
 from coinbox_platform.webhooks import catalog
-from coinbox_platform.webhooks.events import Event, events_collection, get_event
+from coinbox_platform.webhooks.event import Event, events_collection, get_event
 
 
 class EventListParams(ListParams):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coinbox_platform import __version__, store
-from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.routing import TABLE
 from coinbox_platform.api.schemas import Health
 from coinbox_platform.errors import ServiceUnavailable

@@ -6,92 +6,26 @@ Routes are registered on import. Money is integer cents; ids are `inv_…`.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from google.cloud.firestore import FieldFilter
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from coinbox_platform import store
-from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
-from coinbox_platform.api.routes.loans import LOAN_ID_PATTERN, MAX_AMOUNT, LoanOut
 from coinbox_platform.api.routing import TABLE
 from coinbox_platform.api.schemas import ApiModel, ListParams
+from coinbox_platform.api.schemas.investments import (
+    _INVESTMENT_EXAMPLE,
+    FundingOut,
+    InvestmentCreate,
+    InvestmentOut,
+)
 from coinbox_platform.domain.loans import fund_loan
 from coinbox_platform.domain.models import Investment, InvestmentStatus
 from coinbox_platform.errors import NotFound
 from coinbox_platform.ids import has_prefix
-
-_INVESTMENT_EXAMPLE: dict[str, Any] = {
-    "id": "inv_7GhT2kLmP9qR4sV6wX8yZ0aB",
-    "object": "investment",
-    "investorId": "Qm8TzV1cR5nB3xLk7JpWd2YsHe40",
-    "borrowerId": "Yh3LQ0aC7rVn2sKp9WmXe4TbJd81",
-    "loanId": "loan_3kTq9ZxR2bVhN7mLpQ4sWc1d",
-    "amount": 150000,
-    "fee": 1000,
-    "expectedReturn": 177000,
-    "received": 0,
-    "status": "active",
-    "createdAt": "2025-01-02T10:00:00.000Z",
-    "updatedAt": None,
-    "batchId": None,
-}
-
-
-class InvestmentCreate(ApiModel):
-    """Fund a whole loan: `amount` must equal the loan's amount. The R10 funding fee is charged
-    on top of it."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"loanId": "loan_3kTq9ZxR2bVhN7mLpQ4sWc1d", "amount": 150000}]
-        }
-    )
-
-    loan_id: str = Field(
-        pattern=LOAN_ID_PATTERN,
-        description="The loan to fund (open on the marketplace).",
-        examples=["loan_3kTq9ZxR2bVhN7mLpQ4sWc1d"],
-    )
-    amount: int = Field(
-        strict=True,
-        ge=1,
-        le=MAX_AMOUNT,
-        description="ZAR cents; must equal the loan amount.",
-        examples=[150000],
-    )
-
-
-class InvestmentOut(ApiModel):
-    """An investment as the API shows it."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [_INVESTMENT_EXAMPLE]})
-
-    id: str = Field(examples=[_INVESTMENT_EXAMPLE["id"]])
-    object: str = Field("investment", examples=["investment"])
-    investor_id: str
-    borrower_id: str
-    loan_id: str
-    amount: int = Field(description="Principal in ZAR cents.", examples=[150000])
-    fee: int = Field(description="Funding fee paid, in cents.", examples=[1000])
-    expected_return: int = Field(
-        description="Principal plus interest, in cents.", examples=[177000]
-    )
-    received: int = Field(description="Cents repaid to the investor so far.", examples=[0])
-    status: InvestmentStatus
-    created_at: datetime
-    updated_at: datetime | None
-    batch_id: str | None
-
-
-class FundingOut(InvestmentOut):
-    """The new investment with the loan it funded (now `disbursed`)."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [_INVESTMENT_EXAMPLE]})
-
-    loan: LoanOut
 
 
 class InvestmentList(ApiModel):

@@ -13,15 +13,20 @@ from google.cloud.firestore import FieldFilter
 from pydantic import ConfigDict, Field
 
 from coinbox_platform import store
-from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
 from coinbox_platform.api.schemas import ApiModel, ListParams
+from coinbox_platform.api.schemas.loans import (
+    _LOAN_EXAMPLE,
+    LOAN_ID_PATTERN,
+    TXN_ID_PATTERN,
+    LoanCreate,
+    LoanOut,
+    RepaymentCreate,
+)
 from coinbox_platform.domain.loans import (
-    MAX_PURPOSE,
-    MAX_RATE,
     MAX_TERM,
-    MIN_RATE,
     MIN_TERM,
     LoanRequest,
     cancel_loan,
@@ -33,122 +38,7 @@ from coinbox_platform.domain.models import LedgerEntry, LedgerType, Loan, LoanSt
 from coinbox_platform.errors import Forbidden, NotFound
 from coinbox_platform.ids import has_prefix
 
-# A single request moves at most R1,000,000; larger numbers are refused at the boundary (they
-# could not be a loan of any tier, and Firestore integers are 64-bit).
-MAX_AMOUNT = 100_000_000
-LOAN_ID_PATTERN = r"^loan_[0-9A-Za-z]{1,64}$"
-TXN_ID_PATTERN = r"^txn_[0-9A-Za-z]{1,64}$"
-
-_LOAN_EXAMPLE: dict[str, Any] = {
-    "id": "loan_3kTq9ZxR2bVhN7mLpQ4sWc1d",
-    "object": "loan",
-    "borrowerId": "Yh3LQ0aC7rVn2sKp9WmXe4TbJd81",
-    "amount": 150000,
-    "interestRate": 18,
-    "termDays": 30,
-    "purpose": "Stock for my spaza shop",
-    "status": "approved",
-    "reason": None,
-    "investorId": None,
-    "investmentId": None,
-    "totalDue": None,
-    "repaid": 0,
-    "dueAt": None,
-    "expiresAt": "2025-01-08T09:30:00.000Z",
-    "createdAt": "2025-01-01T09:30:00.000Z",
-    "updatedAt": None,
-    "disbursedAt": None,
-    "completedAt": None,
-    "batchId": None,
-}
-
-
 # ---------------------------------------------------------------- models
-
-
-class LoanCreate(ApiModel):
-    """A loan request. The automatic review decides at once: `approved` (open for funding for
-    7 days) or `rejected` with a `reason`."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "amount": 150000,
-                    "interestRate": 18,
-                    "termDays": 30,
-                    "purpose": "Stock for my spaza shop",
-                }
-            ]
-        }
-    )
-
-    amount: int = Field(
-        strict=True,
-        ge=1,
-        le=MAX_AMOUNT,
-        description="Principal in ZAR cents (150000 is R1,500.00).",
-        examples=[150000],
-    )
-    interest_rate: int = Field(
-        strict=True,
-        ge=MIN_RATE,
-        le=MAX_RATE,
-        description="Interest for the whole term, in percent.",
-        examples=[18],
-    )
-    term_days: int = Field(
-        strict=True, ge=MIN_TERM, le=MAX_TERM, description="Days to repay.", examples=[30]
-    )
-    purpose: str = Field(
-        min_length=1,
-        max_length=MAX_PURPOSE,
-        description="What the money is for.",
-        examples=["Stock for my spaza shop"],
-    )
-
-
-class RepaymentCreate(ApiModel):
-    """A repayment: at most what is outstanding (`totalDue - repaid`)."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{"amount": 50000}]})
-
-    amount: int = Field(
-        strict=True, ge=1, le=MAX_AMOUNT, description="ZAR cents to repay.", examples=[50000]
-    )
-
-
-class LoanOut(ApiModel):
-    """A loan as the API shows it."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [_LOAN_EXAMPLE]})
-
-    id: str = Field(examples=[_LOAN_EXAMPLE["id"]])
-    object: str = Field("loan", examples=["loan"])
-    borrower_id: str
-    amount: int = Field(description="Principal in ZAR cents.", examples=[150000])
-    interest_rate: int = Field(description="Percent for the whole term.", examples=[18])
-    term_days: int = Field(examples=[30])
-    purpose: str
-    status: LoanStatus
-    reason: str | None = Field(
-        description="Why the automatic review rejected the loan: kyc_not_verified, "
-        "over_tier_loan_limit or borrower_has_defaulted_loan.",
-        examples=[None, "kyc_not_verified"],
-    )
-    investor_id: str | None
-    investment_id: str | None
-    total_due: int | None = Field(
-        description="Principal plus interest in cents, set when funded.", examples=[177000]
-    )
-    repaid: int = Field(description="Cents repaid so far.", examples=[0])
-    due_at: datetime | None
-    expires_at: datetime | None = Field(description="End of the 7-day funding window.")
-    created_at: datetime
-    updated_at: datetime | None
-    disbursed_at: datetime | None
-    completed_at: datetime | None
-    batch_id: str | None
 
 
 class MarketplaceLoan(LoanOut):

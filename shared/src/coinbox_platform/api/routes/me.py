@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.routing import TABLE
 from coinbox_platform.api.schemas import Me
 from coinbox_platform.domain.wallets import get_wallet

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from coinbox_platform.api.app import Call, Reply, json_bytes
+from coinbox_platform.api.call import Call, Reply
+from coinbox_platform.api.parsing import json_bytes
 from coinbox_platform.api.routing import TABLE
 
 _document: bytes | None = None  # built once per instance: the route table never changes

@@ -11,10 +11,10 @@ from typing import Literal
 
 from pydantic import Field
 
-from coinbox_platform.api.app import Call, Reply
-from coinbox_platform.api.routes.transactions import Transaction
+from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.routing import TABLE
 from coinbox_platform.api.schemas import ApiModel
+from coinbox_platform.api.schemas.transactions import Transaction
 from coinbox_platform.domain import wallets, withdrawals
 from coinbox_platform.errors import FieldError, InvalidRequest
 from coinbox_platform.money import Asset, format_quantity

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from google.cloud.firestore import FieldFilter
 from pydantic import AwareDatetime, Field
 
-from coinbox_platform.api.app import Call, Reply
+from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
 from coinbox_platform.api.schemas import ApiModel, ListEnvelope, ListParams

@@ -513,3 +513,20 @@ def policy_for(principal: Any, ip: str | None = None) -> list[tuple[str, tuple[W
             (f"apiuser:{principal.user.id}:{ceiling}", POLICIES[ceiling]),
         ]
     return [(f"user:{principal.user.id}", POLICIES["session"])]
+
+
+_limiter: RateLimiter | None = None
+
+
+def limiter() -> RateLimiter:
+    """The instance's limiter (the pipeline's rate-limit stage, api/app.py)."""
+    global _limiter
+    if _limiter is None:
+        _limiter = RateLimiter()
+    return _limiter
+
+
+def set_limiter(value: RateLimiter | None) -> None:
+    """Swap the instance's limiter (tests and benchmarks: another store, clock or mode)."""
+    global _limiter
+    _limiter = value

@@ -44,6 +44,8 @@ from coinbox_platform.ids import ALPHABET
 from coinbox_platform.tiers import API_TIER_ORDER, ApiTier, Role, api_tier_allowed
 
 if TYPE_CHECKING:
+    from google.cloud.firestore import Transaction
+
     from coinbox_platform.domain.models import UserProfile
 
 API_KEYS = "apiKeys"
@@ -407,7 +409,9 @@ def _quota_ref(uid: str) -> Any:
     return store.db().collection(USER_QUOTAS).document(uid)
 
 
-def active_key_count(uid: str, now: datetime, txn: Any = None, *, excluding: str = "") -> int:
+def active_key_count(
+    uid: str, now: datetime, txn: Transaction = None, *, excluding: str = ""
+) -> int:
     from google.cloud.firestore import FieldFilter
 
     query = (
@@ -508,7 +512,9 @@ def create_api_key(
             {"tier": api_tier.value, "scopes": clean_scopes, "rotatedFrom": rotated_from},
         )
 
-        def apply(txn: Any, record: ApiKey = record, ev_id: str = ev_id, ev: Any = ev) -> None:
+        def apply(
+            txn: Transaction, record: ApiKey = record, ev_id: str = ev_id, ev: Any = ev
+        ) -> None:
             quota = _quota_ref(owner.id)
             quota.get(transaction=txn)
             active = active_key_count(owner.id, now, txn, excluding=rotated_from or "")
@@ -550,7 +556,7 @@ def _mutate(
     """Apply `change(record) -> (field updates, events)` in one transaction."""
     ref = _keys().document(key_id_)
 
-    def run(txn: Any) -> ApiKey:
+    def run(txn: Transaction) -> ApiKey:
         snap = ref.get(transaction=txn)
         if not snap.exists or (snap.to_dict() or {}).get("userId") != owner_id:
             raise NotFound(f"No API key {key_id_}.")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.alias_generators import to_camel
+from pydantic.fields import FieldInfo
+
+if TYPE_CHECKING:
+    from coinbox_platform.domain.models import Document
 
 
 class ApiModel(BaseModel):
@@ -68,3 +72,35 @@ class ListEnvelope(ApiModel):
     data: list[dict[str, Any]]  # `object` here would name the field above, not the type
     has_more: bool
     next_cursor: str | None
+
+
+def resource_fields(
+    stored: type[Document], docs: dict[str, FieldInfo], example: dict[str, Any]
+) -> type[ApiModel]:
+    """The fields of a resource as the API shows it, from its stored model (domain/models.py):
+    `id`, `object`, then every stored field in its order and with its type, each required
+    (a response always carries every key), documented by `docs` (a `Field(description=…,
+    examples=…)` per field name). The API model subclasses it and adds its docstring:
+
+        class LoanOut(resource_fields(Loan, LOAN_DOCS, _LOAN_EXAMPLE)):
+            \"\"\"A loan as the API shows it.\"\"\"
+
+    So a field added to the stored model is in the API model, the OpenAPI document and the
+    webhook payload (webhooks/catalog.py reads the stored model) at once."""
+    unknown = set(docs) - set(stored.model_fields)
+    if unknown:
+        raise ValueError(f"{stored.__name__} has no fields {sorted(unknown)}")
+    kind = stored.object_name
+    fields: dict[str, Any] = {
+        "id": (str, Field(examples=[example["id"]])),
+        "object": (str, Field(kind, examples=[kind])),
+    }
+    for name, info in stored.model_fields.items():
+        if name != "id":
+            fields[name] = (info.annotation, docs.get(name, ...))
+    base = type(
+        f"{stored.__name__}Fields",
+        (ApiModel,),
+        {"model_config": ConfigDict(json_schema_extra={"examples": [example]})},
+    )
+    return create_model(f"{stored.__name__}Fields", __base__=base, **fields)

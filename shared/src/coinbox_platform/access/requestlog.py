@@ -23,11 +23,12 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from coinbox_platform import retention, store, usage
+from coinbox_platform import retention, store
+from coinbox_platform.access import usage
 from coinbox_platform.ids import new_id
 
 if TYPE_CHECKING:
-    from coinbox_platform.api.app import Outcome
+    from coinbox_platform.api.call import Outcome
 
 REQUEST_LOGS = "apiRequestLogs"
 RETENTION = retention.RETENTION[REQUEST_LOGS]  # 90 days (retention.py)
