@@ -31,19 +31,18 @@ unit:
 
 # One stack for every emulator test: pytest (Firestore, Auth, Functions, Tasks, Hosting,
 # Storage), the Firestore rules tests (node --test with @firebase/rules-unit-testing), the
-# TypeScript SDK's tests (node --test; SDK_TS_TEST builds dist/ first). The browser tests of the
-# portal, dashboard and docs (node --test + playwright-core driving /usr/bin/chromium;
-# screenshots in .stack/screenshots/) run with `make web-test` on a fresh stack: after the
-# whole suite on one stack, /bulk sign-ins still time out now and then (README).
+# TypeScript SDK's tests (node --test; SDK_TS_TEST builds dist/ first), and the browser tests of
+# the portal, dashboard and docs (node --test + playwright-core driving /usr/bin/chromium;
+# screenshots in .stack/screenshots/).
 SDK_TS_TEST := node sdks/typescript/scripts/build.mjs && node --test --test-concurrency=1 sdks/typescript/test/*.test.mjs
 WEB_TEST := node --test --test-concurrency=1 tests/web/*.test.mjs
 stack-tests:
-	$(STACK) exec -- bash -c '$(PY) -m pytest tests -q -m "emulator or stack" --durations=15 && node --test tests/rules/ && $(SDK_TS_TEST)'
+	$(STACK) exec -- bash -c '$(PY) -m pytest tests -q -m "emulator or stack" --durations=15 && node --test tests/rules/ && $(SDK_TS_TEST) && $(WEB_TEST)'
 
 sdk-typescript-test: setup
 	$(STACK) exec -- bash -c '$(SDK_TS_TEST)'
 
-# The browser tests alone, on a fresh stack.
+# The browser tests alone (they also run in make test).
 web-test: setup
 	$(STACK) exec -- bash -c '$(WEB_TEST)'
 

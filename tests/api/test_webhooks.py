@@ -8,6 +8,7 @@ import itertools
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from coinbox_platform.domain.models import OrderSide
 from coinbox_platform.money import Asset
 from coinbox_platform.tiers import KycStatus, Role
 from coinbox_platform.webhooks import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS, catalog
-from coinbox_platform.webhooks.delivery import sweep
+from coinbox_platform.webhooks.delivery import deliver, sweep
 from coinbox_platform.webhooks.events import Event, emit, event_id, handle_change
 from tests.api.webhook_receiver import Receiver, start_receiver
 from tests.support import ApiUser, make_api_user, make_profile, unique, wait_for
@@ -293,6 +294,34 @@ def test_sweeper_delivers_what_a_crash_left_pending(receiver: Receiver) -> None:
     assert sweep(utcnow() + timedelta(minutes=5)) >= 1
     wait_for(lambda: receiver.on(path))
     assert verified(sub["secret"], receiver.on(path)[0])["id"] == event.id
+
+
+def test_two_tasks_for_one_delivery_at_once_send_it_once_and_record_one_attempt(
+    receiver: Receiver,
+) -> None:
+    """At-least-once task delivery can run one delivery twice at the same moment: the lease is
+    a write conditional on the delivery as read, so exactly one of them sends and records."""
+    user = make_api_user()
+    path = f"/ok/{unique('twice')}"
+    sub = subscribe(user, receiver.base + path, QUIET)
+    now = utcnow()
+    event = Event(
+        id=event_id(f"test/{unique()}", "loan.created"),
+        type="loan.created",
+        created_at=now,
+        data=catalog.example_event("loan.created")["data"],
+        user_ids=[user.uid],
+        expire_at=now + catalog.EVENT_RETENTION,
+    )
+    [delivery_id] = emit(event, enqueue=False, only_subscription=sub["id"]).delivery_ids
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(lambda _: deliver(delivery_id), range(2)))
+    assert outcomes in (["leased", "succeeded"], ["done", "succeeded"]), outcomes
+    assert len(receiver.on(path)) == 1
+    stored = store.db().collection(WEBHOOK_DELIVERIES).document(delivery_id).get().to_dict() or {}
+    assert stored["status"] == "succeeded" and stored["attemptCount"] == 1
+    assert [a["number"] for a in stored["attempts"]] == [1]
+    assert stored["leaseToken"] is None
 
 
 def test_rotated_secret_signs_with_both_for_a_day(receiver: Receiver) -> None:

@@ -59,7 +59,12 @@ from coinbox_platform.webhooks import (
     subscriptions,
     urls,
 )
-from coinbox_platform.webhooks.event import Event, derived_id, get_event, new_event
+from coinbox_platform.webhooks.event import (
+    Event,
+    derived_id,
+    events_collection,
+    new_event,
+)
 from coinbox_platform.webhooks.subscriptions import Subscription, SubscriptionStatus
 
 log = logging.getLogger("coinbox.webhooks.delivery")
@@ -170,10 +175,15 @@ def get_delivery(delivery_id: str) -> Delivery | None:
 
 class DeliveryTask(TaskPayload):
     delivery_id: Annotated[str, prefixed("whd")]
+    # Hints, when the enqueuer knows them: the delivery's endpoint and event are then read in
+    # the same round trip as the delivery (checked against it; a wrong hint costs a read).
+    subscription_id: str | None = None
+    event_id: str | None = None
 
 
 def _delivery_task(task: DeliveryTask) -> str:
-    return f"{task.delivery_id} {deliver(task.delivery_id)}"
+    hint = (task.subscription_id, task.event_id) if task.subscription_id and task.event_id else None
+    return f"{task.delivery_id} {deliver(task.delivery_id, hint=hint)}"
 
 
 DELIVER = TaskQueue("deliverwebhook", DeliveryTask, _delivery_task)
@@ -181,13 +191,17 @@ DELIVER = TaskQueue("deliverwebhook", DeliveryTask, _delivery_task)
 schedule is ours (recorded on the delivery), so a handled failure acknowledges the task."""
 
 
-def enqueue_attempt(delivery_id: str, delay_seconds: float = 0) -> bool:
-    """Ask the task queue to work the delivery. A failure is logged, not raised: the delivery
-    stays pending and `sweep` enqueues it later."""
+def enqueue_attempt(
+    delivery_id: str, delay_seconds: float = 0, *, hint: tuple[str, str] | None = None
+) -> bool:
+    """Ask the task queue to work the delivery (`hint`: its subscription and event ids, when
+    the caller knows them, so the task reads them with the delivery). A failure is logged, not
+    raised: the delivery stays pending and `sweep` enqueues it later."""
+    task = DeliveryTask(delivery_id=delivery_id)
+    if hint is not None:
+        task = DeliveryTask(delivery_id=delivery_id, subscription_id=hint[0], event_id=hint[1])
     try:
-        DELIVER.enqueue(
-            DeliveryTask(delivery_id=delivery_id), delay_seconds=math.ceil(delay_seconds)
-        )
+        DELIVER.enqueue(task, delay_seconds=math.ceil(delay_seconds))
     except Exception:
         log.exception("could not enqueue %s; the sweeper will", delivery_id)
         return False
@@ -244,8 +258,8 @@ def emit(event: Event, *, enqueue: bool = True, only_subscription: str | None = 
         return Emitted(event, created=False, delivery_ids=pending)
     ids = [d.id for d in deliveries]
     if enqueue:
-        for delivery_id in ids:
-            enqueue_attempt(delivery_id)
+        for d in deliveries:
+            enqueue_attempt(d.id, hint=(d.subscription_id, d.event_id))
     return Emitted(event, created=True, delivery_ids=ids)
 
 
@@ -366,41 +380,68 @@ def send(sub: Subscription, event: Event, body: bytes, now: datetime) -> Attempt
 # --- the task --------------------------------------------------------------------------------
 
 
-def deliver(delivery_id: str, *, sleep: Callable[[float], None] = time.sleep) -> str:
+def deliver(
+    delivery_id: str,
+    *,
+    hint: tuple[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
     """Work one delivery (the task-queue handler). Returns what happened, for logs and tests:
-    missing, done, leased, early, skipped, stale, succeeded, failed, retrying."""
+    missing, done, leased, early, skipped, stale, succeeded, failed, retrying.
+
+    Three Firestore round trips on the common path, none of them a transaction: read the
+    delivery (with its endpoint and event when the task carries their ids as a `hint`); lease
+    it with a write conditional on the delivery as read (exactly one of two concurrent tasks
+    wins); record the attempt with a write conditional on our lease write (if anything else
+    touched the delivery meanwhile, the attempt is recorded by the transactional path instead,
+    which re-reads it). Without a hint, or a wrong one, the endpoint and event are one more
+    read."""
+    from google.api_core import exceptions as gexc
+
     encryption.check_key()  # signing needs it: fail before leasing, not after
+    db = store.db()
     ref = collection().document(delivery_id)
     token = secrets.token_hex(8)
-
-    def claim(txn: Any) -> tuple[str, Delivery | None, float]:
-        snap = ref.get(transaction=txn)
-        if not snap.exists:
-            return "missing", None, 0.0
-        d = Delivery.from_doc(snap.id, snap.to_dict() or {})
-        now = utcnow()
-        if d.status != DeliveryStatus.PENDING:
-            return "done", d, 0.0
-        if d.lease_until and d.lease_until > now:
-            return "leased", d, 0.0
-        wait = (d.next_attempt_at - now).total_seconds()
-        if wait > MAX_INLINE_WAIT:
-            return "early", d, wait
-        wait = max(0.0, wait)
-        lease_until = now + timedelta(seconds=wait) + LEASE
-        txn.update(ref, {"leaseUntil": lease_until, "leaseToken": token})
-        return "claimed", d, wait
-
-    state, d, wait = store.run_transaction(claim)
-    if state == "early":
+    subs, events = subscriptions.collection(), events_collection()
+    wanted = [ref]
+    if hint is not None:
+        wanted += [subs.document(hint[0]), events.document(hint[1])]
+    found = store.get_all(wanted)
+    snap = found[ref.path]
+    if not snap.exists:
+        return "missing"
+    d = Delivery.from_doc(snap.id, snap.to_dict() or {})
+    now = utcnow()
+    if d.status != DeliveryStatus.PENDING:
+        return "done"
+    if d.lease_until and d.lease_until > now:
+        return "leased"
+    wait = (d.next_attempt_at - now).total_seconds()
+    if wait > MAX_INLINE_WAIT:
         enqueue_attempt(delivery_id, wait)
-        return state
-    if state != "claimed" or d is None:
-        return state
+        return "early"
+    wait = max(0.0, wait)
+    lease = {"leaseUntil": now + timedelta(seconds=wait) + LEASE, "leaseToken": token}
+    try:
+        leased = ref.update(lease, option=db.write_option(last_update_time=snap.update_time))
+    except (gexc.FailedPrecondition, gexc.NotFound):
+        return "leased"  # another task (or a requeue) changed it first; that one carries on
     if wait > 0:
         sleep(wait)
-    sub = subscriptions.get_subscription(d.subscription_id)
-    event = get_event(d.event_id)
+    if hint != (d.subscription_id, d.event_id):
+        found = store.get_all([subs.document(d.subscription_id), events.document(d.event_id)])
+    sub_snap = found.get(subs.document(d.subscription_id).path)
+    event_snap = found.get(events.document(d.event_id).path)
+    sub = (
+        Subscription.from_doc(d.subscription_id, sub_snap.to_dict() or {})
+        if sub_snap is not None and sub_snap.exists
+        else None
+    )
+    event = (
+        Event.from_doc(d.event_id, event_snap.to_dict() or {})
+        if event_snap is not None and event_snap.exists
+        else None
+    )
     if sub is None or sub.status != SubscriptionStatus.ACTIVE or event is None:
         reason = (
             "event_expired"
@@ -414,7 +455,8 @@ def deliver(delivery_id: str, *, sleep: Callable[[float], None] = time.sleep) ->
     now = utcnow()
     body = json.dumps(event.for_user(d.user_id), separators=(",", ":"), ensure_ascii=False)
     result = send(sub, event, body.encode(), now)
-    return _record(ref, token, sub, result, utcnow())
+    held = d.model_copy(update={"lease_until": lease["leaseUntil"], "lease_token": token})
+    return _record(ref, token, sub, result, utcnow(), known=(held, leased.update_time))
 
 
 def _finish_without_attempt(ref: Any, token: str, reason: str) -> None:
@@ -439,58 +481,97 @@ def _finish_without_attempt(ref: Any, token: str, reason: str) -> None:
     store.run_transaction(apply)
 
 
-def _record(ref: Any, token: str, sub: Subscription, result: AttemptResult, now: datetime) -> str:
-    pol = policy()
+def _attempt_changes(
+    cur: Delivery, token: str, result: AttemptResult, now: datetime
+) -> tuple[str, float, dict[str, Any]] | None:
+    """The outcome, the retry delay and the delivery's changes for one attempt by the holder
+    of `token`; None when the lease is no longer ours (it expired and another task took over)."""
+    if cur.lease_token != token or cur.status != DeliveryStatus.PENDING:
+        return None
+    n = cur.attempt_count + 1
+    attempt: dict[str, Any] = {
+        "at": now,
+        "number": n,
+        "statusCode": result.status_code,
+        "latencyMs": round(result.latency_ms, 1),
+        "response": result.response,
+        "error": result.error,
+    }
+    changes: dict[str, Any] = {
+        "attemptCount": n,
+        "leaseUntil": None,
+        "leaseToken": None,
+        "lastStatusCode": result.status_code,
+        "lastError": result.error,
+        "updatedAt": now,
+    }
+    delay = 0.0
+    if result.ok:
+        outcome = "succeeded"
+    elif result.status_code == 410:
+        outcome = "gone"
+    elif n >= cur.max_attempts:
+        outcome = "failed"
+    else:
+        outcome = "retrying"
+        delay = policy().delay(n)
+        if result.retry_after is not None:
+            delay = max(delay, min(result.retry_after, MAX_RETRY_AFTER))
+        attempt["retryInSeconds"] = round(delay, 3)
+        changes |= {
+            "nextAttemptAt": now + timedelta(seconds=delay),
+            "lastDelaySeconds": round(delay, 3),
+        }
+    if outcome != "retrying":
+        status = DeliveryStatus.SUCCEEDED if result.ok else DeliveryStatus.FAILED
+        changes |= {"status": status.value, "completedAt": now}
+    changes["attempts"] = [*cur.attempts, attempt][-MAX_LOGGED_ATTEMPTS:]
+    return outcome, delay, changes
+
+
+def _record(
+    ref: Any,
+    token: str,
+    sub: Subscription,
+    result: AttemptResult,
+    now: datetime,
+    *,
+    known: tuple[Delivery, Any] | None = None,
+) -> str:
+    """Record the attempt. With `known` (the delivery as our lease wrote it, and that write's
+    update time), one write conditional on nothing else having touched it since; otherwise,
+    or when that condition fails, a transaction that re-reads it."""
+    from google.api_core import exceptions as gexc
+
+    hint = (known[0].subscription_id, known[0].event_id) if known is not None else None
+
+    recorded: tuple[str, float, dict[str, Any]] | None = None
+    if known is not None:
+        held, stamp = known
+        planned = _attempt_changes(held, token, result, now)
+        if planned is not None:
+            try:
+                ref.update(planned[2], option=store.db().write_option(last_update_time=stamp))
+                recorded = planned
+            except (gexc.FailedPrecondition, gexc.NotFound):
+                recorded = None  # changed meanwhile (a requeue, a sweep): decide on a fresh read
 
     def apply(txn: Any) -> tuple[str, float]:
         snap = ref.get(transaction=txn)
-        cur = Delivery.from_doc(snap.id, snap.to_dict() or {})
-        if cur.lease_token != token or cur.status != DeliveryStatus.PENDING:
-            return "stale", 0.0  # our lease expired and another task took over
-        n = cur.attempt_count + 1
-        attempt: dict[str, Any] = {
-            "at": now,
-            "number": n,
-            "statusCode": result.status_code,
-            "latencyMs": round(result.latency_ms, 1),
-            "response": result.response,
-            "error": result.error,
-        }
-        changes: dict[str, Any] = {
-            "attemptCount": n,
-            "leaseUntil": None,
-            "leaseToken": None,
-            "lastStatusCode": result.status_code,
-            "lastError": result.error,
-            "updatedAt": now,
-        }
-        delay = 0.0
-        if result.ok:
-            outcome = "succeeded"
-        elif result.status_code == 410:
-            outcome = "gone"
-        elif n >= cur.max_attempts:
-            outcome = "failed"
-        else:
-            outcome = "retrying"
-            delay = pol.delay(n)
-            if result.retry_after is not None:
-                delay = max(delay, min(result.retry_after, MAX_RETRY_AFTER))
-            attempt["retryInSeconds"] = round(delay, 3)
-            changes |= {
-                "nextAttemptAt": now + timedelta(seconds=delay),
-                "lastDelaySeconds": round(delay, 3),
-            }
-        if outcome != "retrying":
-            status = DeliveryStatus.SUCCEEDED if result.ok else DeliveryStatus.FAILED
-            changes |= {"status": status.value, "completedAt": now}
-        changes["attempts"] = [*cur.attempts, attempt][-MAX_LOGGED_ATTEMPTS:]
-        txn.update(ref, changes)
-        return outcome, delay
+        planned = _attempt_changes(
+            Delivery.from_doc(snap.id, snap.to_dict() or {}), token, result, now
+        )
+        if planned is None:
+            return "stale", 0.0
+        txn.update(ref, planned[2])
+        return planned[0], planned[1]
 
-    outcome, delay = store.run_transaction(apply)
+    if recorded is not None:
+        outcome, delay = recorded[0], recorded[1]
+    else:
+        outcome, delay = store.run_transaction(apply)
     if outcome == "retrying":
-        enqueue_attempt(ref.id, delay)
+        enqueue_attempt(ref.id, delay, hint=hint)
     elif outcome == "succeeded":
         _endpoint_succeeded(sub, now)
     elif outcome == "gone":
