@@ -197,11 +197,12 @@ def enqueue_attempt(
     """Ask the task queue to work the delivery (`hint`: its subscription and event ids, when
     the caller knows them, so the task reads them with the delivery). A failure is logged, not
     raised: the delivery stays pending and `sweep` enqueues it later."""
-    task = DeliveryTask(delivery_id=delivery_id)
-    if hint is not None:
-        task = DeliveryTask(delivery_id=delivery_id, subscription_id=hint[0], event_id=hint[1])
+    sub_id, event_id_ = hint if hint is not None else (None, None)
     try:
-        DELIVER.enqueue(task, delay_seconds=math.ceil(delay_seconds))
+        DELIVER.enqueue(
+            DeliveryTask(delivery_id=delivery_id, subscription_id=sub_id, event_id=event_id_),
+            delay_seconds=math.ceil(delay_seconds),
+        )
     except Exception:
         log.exception("could not enqueue %s; the sweeper will", delivery_id)
         return False
