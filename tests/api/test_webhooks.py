@@ -273,19 +273,24 @@ def test_redelivered_trigger_emits_once(receiver: Receiver) -> None:
         assert len([r for r in receiver.on(path) if r.headers["webhook-id"] == eid]) == 1
 
 
-def test_sweeper_delivers_what_a_crash_left_pending(receiver: Receiver) -> None:
-    user = make_api_user()
-    path = f"/ok/{unique('swept')}"
-    sub = subscribe(user, receiver.base + path, QUIET)
+def _example_event(uid: str) -> Event:
+    """A loan.created event for `uid` with the catalogue's example payload (not yet emitted)."""
     now = utcnow()
-    event = Event(
+    return Event(
         id=event_id(f"test/{unique()}", "loan.created"),
         type="loan.created",
         created_at=now,
         data=catalog.example_event("loan.created")["data"],
-        user_ids=[user.uid],
+        user_ids=[uid],
         expire_at=now + catalog.EVENT_RETENTION,
     )
+
+
+def test_sweeper_delivers_what_a_crash_left_pending(receiver: Receiver) -> None:
+    user = make_api_user()
+    path = f"/ok/{unique('swept')}"
+    sub = subscribe(user, receiver.base + path, QUIET)
+    event = _example_event(user.uid)
     # Committed, then "crashed" before enqueueing.
     emitted = emit(event, enqueue=False, only_subscription=sub["id"])
     assert len(emitted.delivery_ids) == 1
@@ -304,15 +309,7 @@ def test_two_tasks_for_one_delivery_at_once_send_it_once_and_record_one_attempt(
     user = make_api_user()
     path = f"/ok/{unique('twice')}"
     sub = subscribe(user, receiver.base + path, QUIET)
-    now = utcnow()
-    event = Event(
-        id=event_id(f"test/{unique()}", "loan.created"),
-        type="loan.created",
-        created_at=now,
-        data=catalog.example_event("loan.created")["data"],
-        user_ids=[user.uid],
-        expire_at=now + catalog.EVENT_RETENTION,
-    )
+    event = _example_event(user.uid)
     [delivery_id] = emit(event, enqueue=False, only_subscription=sub["id"]).delivery_ids
     with ThreadPoolExecutor(2) as pool:
         outcomes = sorted(pool.map(lambda _: deliver(delivery_id), range(2)))
