@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 GATES = "gates"
 LEASE_S = 5.0  # a gate older than this is taken over by the next waiter
 WAIT_S = 20.0  # beyond this, a waiter gives up with 503 (the client may retry)
-POLL_MIN_S = 0.004
-POLL_MAX_S = 0.04
+POLL_MIN_S = 0.01
+POLL_MAX_S = 0.1  # waiters poll less as they wait: polls are CPU the moves need (docs/scaling.md)
 LEASE_CHECK_S = 1.0  # a waiter reads the holder's lease only after waiting this long
 
 
