@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,9 +33,14 @@ def test_usage_counts_what_the_key_did() -> None:
     made: Counter[tuple[str, int]] = Counter()
     for _ in range(3):  # scope refused: 403, no token spent
         made[("GET /v1/api-keys", with_key(secret, "GET", "/api-keys").status_code)] += 1
+    began = time.monotonic()
     for _ in range(12):  # ten tokens a minute: 10 × 200, then 429s
         made[("GET /v1/me", with_key(secret, "GET", "/me").status_code)] += 1
-    assert made == {("GET /v1/api-keys", 403): 3, ("GET /v1/me", 200): 10, ("GET /v1/me", 429): 2}
+    took = time.monotonic() - began
+    # The bucket refills one token every 6 s: a slow machine may see one more admitted.
+    admitted, refused = made[("GET /v1/me", 200)], made[("GET /v1/me", 429)]
+    assert 10 <= admitted <= 10 + math.ceil(took / 6) and admitted + refused == 12, (made, took)
+    assert made[("GET /v1/api-keys", 403)] == 3 and len(made) == 3
     # someone else's traffic and the owner's own session traffic are not this key's usage
     other = make_api_user()
     with_key(create_key(other)["secret"], "GET", "/me")
@@ -50,11 +56,11 @@ def test_usage_counts_what_the_key_did() -> None:
     usage = resp.json()
     totals = usage["totals"]
     assert totals["requests"] == 15
-    assert totals["byStatusClass"] == {"2xx": 10, "3xx": 0, "4xx": 5, "5xx": 0}
-    assert totals["rateLimited"] == 2
+    assert totals["byStatusClass"] == {"2xx": admitted, "3xx": 0, "4xx": 3 + refused, "5xx": 0}
+    assert totals["rateLimited"] == refused
     by_route = {r["route"]: r for r in usage["byRoute"]}
     assert by_route["GET /v1/me"]["requests"] == 12
-    assert by_route["GET /v1/me"]["rateLimited"] == 2
+    assert by_route["GET /v1/me"]["rateLimited"] == refused
     assert by_route["GET /v1/api-keys"]["byStatusClass"]["4xx"] == 3
     assert sum(p["requests"] for p in usage["series"]) == 15
     assert all(p["start"] < p["end"] for p in usage["series"])
