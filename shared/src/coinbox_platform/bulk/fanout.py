@@ -181,13 +181,11 @@ def start(
     return to_api(batch_id, record)
 
 
-def _plan(batch_id: str, chunk: int, cursor: str | None) -> dict[str, Any]:
+def _plan(batch_id: str, group: str, chunk: int, cursor: str | None) -> dict[str, Any]:
     """The chunk's recipients, created once (with the batch's planning counters)."""
     existing = _chunk_ref(batch_id, chunk).get()
     if existing.exists:
         return existing.to_dict() or {}
-    snap = _log().document(batch_id).get()
-    group = (snap.to_dict() or {})["group"]
     uids, last = recipients_after(group, cursor, CHUNK)
     planned = {
         "index": chunk,
@@ -261,18 +259,16 @@ def _deliver(batch_id: str, data: dict[str, Any], uids: list[str], now: datetime
             pass
 
 
-def _count(batch_id: str, chunk: int, now: datetime) -> bool:
-    """Mark the chunk delivered and count it on the batch, once (False: counted before)."""
+def _count(batch_id: str, snap: Any, now: datetime) -> bool:
+    """Mark the chunk (`snap`: as read before its delivery) delivered and count it on the
+    batch, once: the write is conditional on the chunk being unchanged since that read, so of
+    two runs only one counts it (False: another run did)."""
     from google.api_core.exceptions import FailedPrecondition, NotFound
     from google.cloud.firestore import Increment
 
     db = store.db()
-    batch_ref, chunk_ref = _log().document(batch_id), _chunk_ref(batch_id, chunk)
-    snap = chunk_ref.get()
-    found = snap.to_dict() or {}
-    if not snap.exists or found.get("delivered"):
-        return False
-    size = len(found.get("uids") or [])
+    batch_ref, chunk_ref = _log().document(batch_id), snap.reference
+    size = len((snap.to_dict() or {}).get("uids") or [])
     wb = db.batch()
     wb.update(
         chunk_ref,
@@ -338,7 +334,7 @@ def _deliver_chunk(batch_id: str, data: dict[str, Any], chunk: int) -> str:
         return "delivered before"
     now = utcnow()
     _deliver(batch_id, data, list(planned["uids"]), now)
-    did = f"delivered {len(planned['uids'])}" if _count(batch_id, chunk, now) else "counted"
+    did = f"delivered {len(planned['uids'])}" if _count(batch_id, snap, now) else "counted"
     completed = _maybe_complete(batch_id, now)
     if completed is not None:
         emit_completed(batch_id, completed, now)
@@ -370,11 +366,11 @@ def step(batch_id: str, chunk: int, cursor: str | None, *, enqueue: bool = True)
     if data is None:
         return why
     if not enqueue:
-        _plan(batch_id, chunk, cursor)
+        _plan(batch_id, data["group"], chunk, cursor)
         return _deliver_chunk(batch_id, data, chunk)
     planned_now = 0
     for n in range(chunk, chunk + PLAN_AHEAD):
-        planned = _plan(batch_id, n, cursor)
+        planned = _plan(batch_id, data["group"], n, cursor)
         if not planned.get("delivered"):
             FANOUT.enqueue(FanoutTask(batch_id=batch_id, chunk=n, deliver=True))
         planned_now += 1
