@@ -12,7 +12,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from coinbox_platform.config import settings
@@ -226,38 +227,94 @@ def get_all(
     return {snap.reference.path: snap for snap in snaps}
 
 
-def page_query(
-    query: Any,
-    *,
-    collection: str,
-    limit: int,
-    starting_after: str | None,
-    order_field: str = "createdAt",
-    descending: bool = True,
-    owner_check: Callable[[dict[str, Any]], bool] | None = None,
-) -> tuple[list[DocumentSnapshot], bool]:
-    """Cursor pagination: order by (order_field, __name__), start after the cursor document.
+@dataclass(frozen=True)
+class Where:
+    """One condition of a query, as Firestore takes it and as Python checks it."""
 
-    The cursor is a document id of the same collection; one that does not exist (or that the
-    caller may not see, per owner_check) is an invalid_request rather than a silent restart.
-    Fetches limit+1 to know whether there is more.
+    field: str
+    op: str  # "==", "array_contains", ">", ">=", "<"
+    value: Any
+
+    def holds(self, data: dict[str, Any]) -> bool:
+        """Whether a document's data meets it (only the owner ops are needed here)."""
+        have = data.get(self.field)
+        if self.op == "==":
+            return bool(have == self.value)
+        if self.op == "array_contains":
+            return isinstance(have, list) and self.value in have
+        raise ValueError(f"no Python check for {self.op!r}")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One list a caller may page through: the documents of `collection` that belong to the
+    caller, narrowed by optional filters, newest first.
+
+    `owner` is the list's access rule, stated once: its conditions are the query's first
+    filters, and the cursor document (`startingAfter`) must meet them too, so a cursor
+    cannot probe documents outside the caller's list. `filters` only narrow the page (a
+    cursor that has since left a status filter still pages on). A public list has no owner
+    and says in `cursor_rule` which documents may serve as its cursor.
     """
-    from google.cloud import firestore
 
-    from coinbox_platform.errors import FieldError, InvalidRequest
+    collection: str
+    owner: tuple[Where, ...]
+    filters: tuple[Where, ...] = ()
+    order_field: str = "createdAt"
+    descending: bool = True
+    cursor_rule: Callable[[dict[str, Any]], bool] | None = None
 
-    direction = firestore.Query.DESCENDING if descending else firestore.Query.ASCENDING
-    q = query.order_by(order_field, direction=direction).order_by("__name__", direction=direction)
-    if starting_after:
-        snap = db().collection(collection).document(starting_after).get()
-        if not snap.exists or (owner_check is not None and not owner_check(snap.to_dict() or {})):
-            raise InvalidRequest(
-                "startingAfter does not name an object of this list.",
-                errors=[FieldError("startingAfter", "unknown cursor", "invalid_cursor")],
-            )
-        q = q.start_after(snap)
-    docs = list(q.limit(limit + 1).stream())
-    return docs[:limit], len(docs) > limit
+    def where(self, field: str, op: str, value: Any) -> Listing:
+        """This listing narrowed by one more filter; a None value adds nothing (an absent
+        query parameter)."""
+        if value is None:
+            return self
+        if isinstance(value, Enum):
+            value = value.value
+        return replace(self, filters=(*self.filters, Where(field, op, value)))
+
+    def admits(self, data: dict[str, Any]) -> bool:
+        """May this document serve as the cursor?"""
+        if self.cursor_rule is not None and not self.cursor_rule(data):
+            return False
+        return all(w.holds(data) for w in self.owner)
+
+    def page(self, limit: int, starting_after: str | None) -> tuple[list[DocumentSnapshot], bool]:
+        """Cursor pagination: order by (order_field, __name__), start after the cursor.
+
+        The cursor is a document id of the same collection; one that does not exist (or that
+        is not in this list, per `admits`) is an invalid_request rather than a silent restart.
+        Fetches limit+1 to know whether there is more.
+        """
+        from google.cloud import firestore
+
+        from coinbox_platform.errors import FieldError, InvalidRequest
+
+        q: Any = db().collection(self.collection)
+        for w in (*self.owner, *self.filters):
+            q = q.where(filter=firestore.FieldFilter(w.field, w.op, w.value))
+        direction = firestore.Query.DESCENDING if self.descending else firestore.Query.ASCENDING
+        q = q.order_by(self.order_field, direction=direction).order_by(
+            "__name__", direction=direction
+        )
+        if starting_after:
+            snap = db().collection(self.collection).document(starting_after).get()
+            if not snap.exists or not self.admits(snap.to_dict() or {}):
+                raise InvalidRequest(
+                    "startingAfter does not name an object of this list.",
+                    errors=[FieldError("startingAfter", "unknown cursor", "invalid_cursor")],
+                )
+            q = q.start_after(snap)
+        docs = list(q.limit(limit + 1).stream())
+        return docs[:limit], len(docs) > limit
+
+
+def owned(collection: str, owner_field: str, uid: str, **more_owner: Any) -> Listing:
+    """The listing of `collection` whose `owner_field` is `uid` (plus any further equality
+    conditions that belong to the list's identity, e.g. one loan's repayments)."""
+    conditions = [Where(owner_field, "==", uid)]
+    conditions += [Where(f, "==", v) for f, v in more_owner.items()]
+    return Listing(collection, tuple(conditions))
 
 
 def chunked(items: Iterable[T], size: int) -> Iterable[list[T]]:

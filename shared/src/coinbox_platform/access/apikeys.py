@@ -355,6 +355,11 @@ def _keys() -> Any:
     return store.db().collection(API_KEYS)
 
 
+def owned_keys(uid: str) -> store.Listing:
+    """The user's API keys, newest first (GET /v1/api-keys)."""
+    return store.owned(API_KEYS, "userId", uid)
+
+
 def _events() -> Any:
     return store.db().collection(API_KEY_EVENTS)
 

@@ -58,6 +58,7 @@ from coinbox_platform.ids import new_id
 
 if TYPE_CHECKING:
     from flask import Request, Response
+    from pydantic import BaseModel
 
 __all__ = [
     "MAX_BODY",
@@ -105,14 +106,22 @@ def _serve(request: Request, family: str | None, request_id: str, started: float
     try:
         route, params = _route(request, path, family, headers)  # stage 3
         route_template = route.template
-        call = Call(
-            request=request, route=route, request_id=request_id, now=utcnow(), params=params
-        )
-        principal = call.principal = _authenticate(request, route)  # stage 4
+        now = utcnow()
+        principal = _authenticate(request, route)  # stage 4
         if principal is not None:
             auth.authorize(principal, route)  # stage 5
         headers |= _rate_limit(principal, request)  # stage 6
-        _parse(call)  # stage 7
+        query, body = _parse(route, request)  # stage 7
+        call: Call[Any, Any] = Call(
+            request=request,
+            route=route,
+            request_id=request_id,
+            now=now,
+            params=params,
+            query=query,
+            body=body,
+            principal=principal,
+        )
         reply = _run(call, headers)  # stages 8 and 9
         resp = _response(reply, headers)  # stage 10
     except CoinboxError as err:
@@ -266,18 +275,20 @@ def _rate_limit(principal: Principal | None, request: Request) -> dict[str, str]
 # ---------------------------------------------------------------- 7. parse
 
 
-def _parse(call: Call) -> None:
-    route = call.route
+def _parse(route: Route, request: Request) -> tuple[BaseModel | None, BaseModel | None]:
+    """The route's query and body models, parsed (None where the route declares none)."""
+    query = body = None
     if route.query is not None:
-        call.query = parse_model(route.query, query_dict(call.request), "query")
+        query = parse_model(route.query, query_dict(request), "query")
     if route.body is not None:
-        call.body = parse_model(route.body, read_json_body(call.request), "body")
+        body = parse_model(route.body, read_json_body(request), "body")
+    return query, body
 
 
 # ---------------------------------------------------------------- 8-9. idempotency, handler
 
 
-def _run(call: Call, headers: dict[str, str]) -> Reply:
+def _run(call: Call[Any, Any], headers: dict[str, str]) -> Reply:
     if call.request.method == "POST" and call.principal is not None:
         reply, replayed = idempotency.run(call, call.route.handler)
         if replayed:

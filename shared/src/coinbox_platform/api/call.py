@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 from pydantic import BaseModel
+from typing_extensions import TypeVar
 
 if TYPE_CHECKING:
     from flask import Request
@@ -23,6 +24,12 @@ if TYPE_CHECKING:
     from coinbox_platform.domain.models import UserProfile
 
 _PARAM = re.compile(r"\{(\w+)\}")
+
+# What a handler's `Call` carries as its parsed query and body: `Call[LoanListParams]` for a
+# route with `query=LoanListParams`, `Call[None, LoanCreate]` for one with `body=LoanCreate`; a
+# bare `Call` has neither.
+Q = TypeVar("Q", default=None)
+B = TypeVar("B", default=None)
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,7 @@ class Route:
     method: str
     template: str  # "/v1/loans/{loanId}"
     family: str  # the endpoint function that serves it
-    handler: Callable[[Call], Reply]
+    handler: Callable[[Call[Any, Any]], Reply]
     summary: str
     auth: str = "user"  # "none" | "user" | "staff" | "admin"
     scope: str | None = None  # API-key scope, e.g. "read:loans"
@@ -99,18 +106,19 @@ def _compiled(template: str) -> re.Pattern[str]:
 
 
 @dataclass
-class Call:
+class Call(Generic[Q, B]):
     """What a handler receives: the request, its route and path parameters, who is calling,
-    and the parsed query and body (instances of `route.query` and `route.body`)."""
+    and the parsed query and body (instances of `route.query` and `route.body`, typed by the
+    handler's annotation `Call[Query, Body]`)."""
 
     request: Request
     route: Route
     request_id: str
     now: datetime
     params: dict[str, str]
+    query: Q
+    body: B
     principal: Principal | None = None
-    query: Any = None
-    body: Any = None
 
     @property
     def user(self) -> UserProfile:

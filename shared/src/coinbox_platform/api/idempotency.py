@@ -99,7 +99,7 @@ def _has_secret(value: Any) -> bool:
     return False
 
 
-def _fingerprint(call: Call) -> str:
+def _fingerprint(call: Call[Any, Any]) -> str:
     h = hashlib.sha256()
     h.update(call.request.method.encode())
     h.update(b"\0" + call.route.template.encode())
@@ -110,7 +110,7 @@ def _fingerprint(call: Call) -> str:
     return h.hexdigest()
 
 
-def run(call: Call, handler: Callable[[Call], Reply]) -> tuple[Reply, bool]:
+def run(call: Call[Any, Any], handler: Callable[[Call[Any, Any]], Reply]) -> tuple[Reply, bool]:
     """Run the handler under the request's Idempotency-Key; (reply, replayed)."""
     from google.api_core.exceptions import AlreadyExists
 
@@ -184,7 +184,9 @@ def _drop(ref: Any, token: str) -> None:
     store.run_transaction(apply)
 
 
-def _existing(ref: Any, claim: dict[str, Any], fingerprint: str, call: Call) -> Reply | None:
+def _existing(
+    ref: Any, claim: dict[str, Any], fingerprint: str, call: Call[Any, Any]
+) -> Reply | None:
     """What a request finds when its key is already claimed: a replay, an error, or (None)
     a claim it took over and now runs under."""
 

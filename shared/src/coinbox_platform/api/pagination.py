@@ -1,39 +1,26 @@
-"""The one way to answer a list endpoint: a Firestore query paged by cursor."""
+"""The one way to answer a list endpoint: a service's `store.Listing` paged by cursor."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from coinbox_platform import store
 from coinbox_platform.api.call import Reply
 from coinbox_platform.api.schemas import ListParams
+from coinbox_platform.store import Listing
 
 
 def list_reply(
-    query: Any,
+    listing: Listing,
     params: ListParams,
-    *,
-    collection: str,
     to_api: Callable[[str, dict[str, Any]], dict[str, Any]],
-    owner_check: Callable[[dict[str, Any]], bool] | None = None,
-    order_field: str = "createdAt",
-    descending: bool = True,
 ) -> Reply:
-    """Page `query` (newest first by default) and render `{object, data, hasMore, nextCursor}`.
+    """One page of `listing` as `{object: "list", data, hasMore, nextCursor}` (the `Page`
+    envelope of api/schemas); `to_api(id, data)` renders one object.
 
-    `owner_check` says whether the cursor document belongs to this list (so a cursor cannot
-    probe other users' objects); `to_api(id, data)` renders one object.
-    """
-    docs, has_more = store.page_query(
-        query,
-        collection=collection,
-        limit=params.limit,
-        starting_after=params.starting_after,
-        order_field=order_field,
-        descending=descending,
-        owner_check=owner_check,
-    )
+    Which documents are the caller's, and which may serve as the cursor, is the listing's
+    rule (written once, in the service that owns the collection)."""
+    docs, has_more = listing.page(params.limit, params.starting_after)
     data = [to_api(d.id, d.to_dict() or {}) for d in docs]
     return Reply(
         {

@@ -110,6 +110,11 @@ def _log() -> Any:
     return store.db().collection(BULK_LOG)
 
 
+def owned_batches(uid: str, operation: str | None = None) -> store.Listing:
+    """The user's bulk batches, newest first (GET /v1/bulk)."""
+    return store.owned(BULK_LOG, "userId", uid).where("operation", "==", operation)
+
+
 def notification_id(batch_id: str, uid: str) -> str:
     """The id of a batch's message to one user: a redelivered task or a retried write finds
     it there instead of writing a second message."""

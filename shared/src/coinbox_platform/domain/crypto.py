@@ -78,6 +78,25 @@ def _orders() -> Any:
     return store.db().collection(store.CRYPTO_ORDERS)
 
 
+def user_orders(
+    uid: str,
+    *,
+    as_taker: bool = False,
+    status: OrderStatus | None = None,
+    asset: Asset | None = None,
+    side: OrderSide | None = None,
+) -> store.Listing:
+    """The orders the user posted (or, `as_taker`, took), newest first
+    (GET /v1/crypto/orders)."""
+    owner_field = "takerId" if as_taker else "userId"
+    return (
+        store.owned(store.CRYPTO_ORDERS, owner_field, uid)
+        .where("status", "==", status)
+        .where("asset", "==", asset)
+        .where("side", "==", side)
+    )
+
+
 def _check_trade_limits(user: UserProfile, wallet: Wallet, value: int, now: datetime) -> None:
     """The tier limits that apply to creator and taker alike (docs/product.md §3.4): value ≤ max per
     trade, 7-day volume ≤ weekly limit, open orders < max open."""

@@ -48,6 +48,35 @@ def random_platform_wallet() -> str:
     return random.choice(platform_wallet_ids())
 
 
+def entries(
+    uid: str,
+    *,
+    type: LedgerType | None = None,
+    status: LedgerStatus | None = None,
+    asset: str | None = None,
+    created_from: datetime | None = None,
+    created_before: datetime | None = None,
+) -> store.Listing:
+    """The user's ledger entries, newest first (GET /v1/transactions). The equality filters
+    come in the order of their composite index's fields (firestore.indexes.json)."""
+    return (
+        store.owned(store.TRANSACTIONS, "userId", uid)
+        .where("type", "==", type)
+        .where("status", "==", status)
+        .where("asset", "==", asset)
+        .where("createdAt", ">=", created_from)
+        .where("createdAt", "<", created_before)
+    )
+
+
+def loan_repayments(uid: str, loan_id: str) -> store.Listing:
+    """The borrower's repayment entries of one loan, newest first
+    (GET /v1/loans/{loanId}/repayments)."""
+    return store.owned(
+        store.TRANSACTIONS, "userId", uid, loanId=loan_id, type=LedgerType.REPAYMENT.value
+    )
+
+
 @dataclass(frozen=True)
 class Refs:
     """The objects a ledger entry belongs to."""

@@ -72,6 +72,38 @@ def _loans() -> Any:
     return store.db().collection(store.LOANS)
 
 
+# ------------------------------------------------------------------ lists
+
+
+def borrower_loans(uid: str, status: LoanStatus | None = None) -> store.Listing:
+    """The borrower's own loans, newest first (GET /v1/loans)."""
+    return store.owned(store.LOANS, "borrowerId", uid).where("status", "==", status)
+
+
+def marketplace_loans(now: datetime, term_days: int | None = None) -> store.Listing:
+    """Approved loans still inside their funding window (GET /v1/loans/marketplace), latest
+    deadline first. Public: any loan that was ever on the marketplace (it has a funding
+    window) may serve as the cursor, so paging survives a loan being funded between pages;
+    a loan that was never public (rejected) may not, so the cursor cannot probe private
+    loans."""
+    return (
+        store.Listing(
+            store.LOANS,
+            owner=(),
+            filters=(store.Where("status", "==", LoanStatus.APPROVED.value),),
+            order_field="expiresAt",
+            cursor_rule=lambda data: data.get("expiresAt") is not None,
+        )
+        .where("termDays", "==", term_days)
+        .where("expiresAt", ">", now)
+    )
+
+
+def investor_investments(uid: str, status: InvestmentStatus | None = None) -> store.Listing:
+    """The investor's own investments, newest first (GET /v1/investments)."""
+    return store.owned(store.INVESTMENTS, "investorId", uid).where("status", "==", status)
+
+
 def review(borrower: UserProfile, request: LoanRequest, has_defaulted: bool) -> str | None:
     """The automatic review: the reason to reject, or None to approve."""
     if borrower.kyc_status != KycStatus.VERIFIED:

@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 MAX_TITLE, MAX_BODY = 200, 2_000
 
 
+def inbox(uid: str, status: str | None = None) -> store.Listing:
+    """The user's messages, newest first (GET /v1/messages); `status` is "unread" or "read"."""
+    return store.owned(store.NOTIFICATIONS, "userId", uid).where("status", "==", status)
+
+
 def build_message(
     user_id: str,
     title: str,

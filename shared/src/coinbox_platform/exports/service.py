@@ -138,6 +138,11 @@ def _logs() -> Any:
     return store.db().collection(EXPORT_LOGS)
 
 
+def owned_exports(uid: str) -> store.Listing:
+    """The user's exports, newest first (GET /v1/exports)."""
+    return store.owned(EXPORT_LOGS, "userId", uid)
+
+
 def to_api(export_id: str, data: dict[str, Any]) -> dict[str, Any]:
     filters = dict(data.get("filters") or {})
     for key in ("from", "to"):

@@ -153,6 +153,15 @@ def collection() -> Any:
     return store.db().collection(WEBHOOK_DELIVERIES)
 
 
+def endpoint_deliveries(subscription_id: str, status: str | None = None) -> store.Listing:
+    """One endpoint's deliveries, newest first (GET /v1/webhooks/{id}/deliveries). The
+    caller's ownership of the endpoint is checked before (`owned_subscription`); the list
+    belongs to the endpoint."""
+    return store.owned(WEBHOOK_DELIVERIES, "subscriptionId", subscription_id).where(
+        "status", "==", status or None
+    )
+
+
 def new_delivery(event: Event, sub: Subscription, *, now: datetime) -> Delivery:
     return Delivery(
         id=derived_id("whd", event.id, sub.id),

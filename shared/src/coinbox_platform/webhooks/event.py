@@ -110,3 +110,9 @@ def get_event(event_id_: str) -> Event | None:
 
 def events_collection() -> CollectionReference:
     return store.db().collection(WEBHOOK_EVENTS)
+
+
+def user_events(uid: str, event_type: str | None = None) -> store.Listing:
+    """The events about the user's objects, newest first (GET /v1/events)."""
+    owner = (store.Where("userIds", "array_contains", uid),)
+    return store.Listing(WEBHOOK_EVENTS, owner).where("type", "==", event_type or None)

@@ -87,6 +87,11 @@ def collection() -> Any:
     return store.db().collection(WEBHOOK_SUBSCRIPTIONS)
 
 
+def owned_subscriptions(uid: str) -> store.Listing:
+    """The user's webhook endpoints, newest first (GET /v1/webhooks)."""
+    return store.owned(WEBHOOK_SUBSCRIPTIONS, "userId", uid)
+
+
 def validate_events(events: list[str]) -> list[str]:
     if not events or len(events) > MAX_EVENT_FILTERS:
         raise InvalidRequest(

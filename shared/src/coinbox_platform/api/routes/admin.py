@@ -102,7 +102,7 @@ def get_user(call: Call) -> Reply:
     ),
     codes=("self_change",),
 )
-def update_user(call: Call) -> Reply:
+def update_user(call: Call[None, UserUpdate]) -> Reply:
     uid = call.params["uid"]
     if uid == call.uid:
         # Segregation of duties: a support agent must not verify their own KYC.
@@ -111,7 +111,7 @@ def update_user(call: Call) -> Reply:
             code="self_change",
             errors=[FieldError("uid", "is your own account", "self_change")],
         )
-    body: UserUpdate = call.body
+    body = call.body
     profile = users.update_user(
         call.user,
         uid,

@@ -15,12 +15,11 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from coinbox_platform import store
 from coinbox_platform.access import apikeys, usage
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ApiModel, ListParams
+from coinbox_platform.api.schemas import ApiModel, ListParams, Page
 from coinbox_platform.clientip import request_ip
 from coinbox_platform.errors import FieldError, Forbidden, InvalidRequest, NotFound
 from coinbox_platform.tiers import API_TIER_ORDER, ApiTier, Role
@@ -63,11 +62,8 @@ class RotationOut(ApiKeyWithSecret):
     previous_key: ApiKeyOut
 
 
-class ApiKeyList(ApiModel):
-    object: str = "list"
-    data: list[ApiKeyOut]
-    has_more: bool
-    next_cursor: str | None
+class ApiKeyList(Page[ApiKeyOut]):
+    pass
 
 
 class ApiKeyCreate(ApiModel):
@@ -133,7 +129,7 @@ class UsageOut(ApiModel):
 # ---------------------------------------------------------------- helpers
 
 
-def _actor(call: Call) -> apikeys.Actor:
+def _actor(call: Call[Any, Any]) -> apikeys.Actor:
     p = call.principal
     assert p is not None
     return apikeys.Actor(
@@ -144,14 +140,16 @@ def _actor(call: Call) -> apikeys.Actor:
     )
 
 
-def _key_id(call: Call) -> str:
+def _key_id(call: Call[Any, Any]) -> str:
     key_id = call.params["keyId"]
     if not re.match(KEY_ID_PATTERN, key_id):
         raise NotFound(f"No API key {key_id}.")
     return key_id
 
 
-def _within_caller(call: Call, tier: ApiTier, scopes: list[str] | tuple[str, ...]) -> None:
+def _within_caller(
+    call: Call[Any, Any], tier: ApiTier, scopes: list[str] | tuple[str, ...]
+) -> None:
     """A key may only hand out (or manage) what it holds: no scope or tier beyond its own
     effective ones. People act with their role's permissions (the tier rules still apply)."""
     p = call.principal
@@ -172,7 +170,7 @@ def _within_caller(call: Call, tier: ApiTier, scopes: list[str] | tuple[str, ...
         )
 
 
-def _manageable(call: Call, key_id: str) -> apikeys.ApiKey:
+def _manageable(call: Call[Any, Any], key_id: str) -> apikeys.ApiKey:
     """The caller's key `key_id`, if the caller may change it: a key may patch, rotate or
     revoke only keys whose scopes and tier it holds itself (itself included)."""
     key = apikeys.get_api_key(call.uid, key_id)
@@ -183,7 +181,7 @@ def _manageable(call: Call, key_id: str) -> apikeys.ApiKey:
     return key
 
 
-def _not_after(call: Call) -> datetime | None:
+def _not_after(call: Call[Any, Any]) -> datetime | None:
     """When a key created by the caller must stop at the latest: the calling key's own end."""
     p = call.principal
     return p.key_expires_at if p is not None and p.kind == "api_key" else None
@@ -214,10 +212,10 @@ def _with_secret(key: apikeys.ApiKey, secret: str, now: datetime) -> dict[str, A
     "The `secret` is in this response only.",
     codes=("tier_not_allowed", "insufficient_scope"),
 )
-def create_key(call: Call) -> Reply:
+def create_key(call: Call[None, ApiKeyCreate]) -> Reply:
     from coinbox_platform.domain.users import require_profile
 
-    body: ApiKeyCreate = call.body
+    body = call.body
     caller = call.user
     owner = caller
     if body.user_id is not None and body.user_id != caller.id:
@@ -263,19 +261,14 @@ def create_key(call: Call) -> Reply:
     tags=TAGS,
     description="Your keys, newest first, with their status. Secrets are never shown again.",
 )
-def list_keys(call: Call) -> Reply:
+def list_keys(call: Call[ListParams]) -> Reply:
     uid = call.uid
-    from google.cloud.firestore import FieldFilter
 
-    keys = store.db().collection(apikeys.API_KEYS)
-    query = keys.where(filter=FieldFilter("userId", "==", uid))
     now = call.now
     return list_reply(
-        query,
+        apikeys.owned_keys(uid),
         call.query,
-        collection=apikeys.API_KEYS,
         to_api=lambda i, d: apikeys.ApiKey.from_doc(i, d).to_api(now),
-        owner_check=lambda d: d.get("userId") == uid,
     )
 
 
@@ -307,8 +300,8 @@ def get_key(call: Call) -> Reply:
     "everywhere (instances cache verified keys that long).",
     codes=("insufficient_scope", "conflict"),
 )
-def update_key(call: Call) -> Reply:
-    body: ApiKeyUpdate = call.body
+def update_key(call: Call[None, ApiKeyUpdate]) -> Reply:
+    body = call.body
     key_id = _key_id(call)
     current = _manageable(call, key_id)
     if body.scopes is not None:
@@ -354,8 +347,8 @@ def revoke_key(call: Call) -> Reply:
     "`gracePeriodSeconds`, 0 s to 7 days), then counts as revoked.",
     codes=("tier_not_allowed", "conflict"),
 )
-def rotate_key(call: Call) -> Reply:
-    body: ApiKeyRotate = call.body
+def rotate_key(call: Call[None, ApiKeyRotate]) -> Reply:
+    body = call.body
     key_id = _manageable(call, _key_id(call)).id
     old, new, secret = apikeys.rotate_api_key(
         call.user,
@@ -390,8 +383,8 @@ def rotate_key(call: Call) -> Reply:
     "days (at most 24 documents a day of range). "
     "`granularity=hour` covers at most 31 days, `day` at most 90.",
 )
-def key_usage(call: Call) -> Reply:
-    params: UsageParams = call.query
+def key_usage(call: Call[UsageParams]) -> Reply:
+    params = call.query
     key = apikeys.get_api_key(call.uid, _key_id(call))
     end = params.end or call.now
     default_span = timedelta(hours=24) if params.granularity == "hour" else timedelta(days=30)

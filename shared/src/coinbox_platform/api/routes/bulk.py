@@ -25,16 +25,15 @@ from typing import Any, Literal, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from coinbox_platform import store
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.parsing import MAX_BODY, parse_json
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ApiModel, ListParams
+from coinbox_platform.api.schemas import ApiModel, ListParams, Page, cursor_after
 from coinbox_platform.api.schemas.crypto import OrderCreate
 from coinbox_platform.api.schemas.investments import InvestmentCreate
 from coinbox_platform.api.schemas.loans import LoanCreate
-from coinbox_platform.bulk import BULK_LOG, MAX_ITEMS, csvfile, fanout, service
+from coinbox_platform.bulk import MAX_ITEMS, csvfile, fanout, service
 from coinbox_platform.bulk.results import ItemError, errors_of
 from coinbox_platform.domain.crypto import OrderRequest
 from coinbox_platform.domain.loans import LoanRequest
@@ -213,22 +212,15 @@ class BulkResultOut(ApiModel):
     progress: BulkProgress | None = Field(None, description="Group messages: the fan-out.")
 
 
-class BulkList(ApiModel):
-    object: str = "list"
-    data: list[BulkResultOut]
-    has_more: bool
-    next_cursor: str | None
+class BulkList(Page[BulkResultOut]):
+    pass
 
 
 class BulkListParams(ListParams):
     operation: Literal["loans", "investments", "crypto_orders", "messages"] | None = Field(
         None, description="Only batches of this operation."
     )
-    starting_after: str | None = Field(
-        None,
-        pattern=r"^bat_[0-9A-Za-z]{1,64}$",
-        description="A batch id from the previous page; the page starts after it.",
-    )
+    starting_after: str | None = cursor_after(r"^bat_[0-9A-Za-z]{1,64}$", "batch")
 
 
 # ---------------------------------------------------------------- reading the body
@@ -254,7 +246,7 @@ TEMPLATES: dict[str, type[BaseModel]] = {
 }
 
 
-def _require_scope(call: Call, scope: str) -> None:
+def _require_scope(call: Call[Any, Any], scope: str) -> None:
     principal = call.principal
     if principal is not None and not principal.has_scope(scope):
         raise Forbidden(
@@ -264,7 +256,7 @@ def _require_scope(call: Call, scope: str) -> None:
         )
 
 
-def _caller(call: Call) -> service.Caller:
+def _caller(call: Call[Any, Any]) -> service.Caller:
     assert call.principal is not None
     return service.Caller(call.user, call.principal.key_id, call.request_id)
 
@@ -278,10 +270,10 @@ def _too_many(count: int, limit: int) -> InvalidRequest:
 
 
 def read_body(
-    call: Call, columns: dict[str, type], limit: int, *, extra: Sequence[str] = ()
+    call: Call[BulkParams], columns: dict[str, type], limit: int, *, extra: Sequence[str] = ()
 ) -> tuple[BulkMode, list[Any] | None, dict[str, Any]]:
     """(mode, raw items, other top-level fields named in `extra`) from a JSON or CSV body."""
-    params: BulkParams = call.query
+    params = call.query
     raw = call.request.get_data(cache=True)
     if len(raw) > MAX_BODY:
         raise InvalidRequest("The request body is too large.", code="payload_too_large")
@@ -434,7 +426,7 @@ _POST_DESCRIPTION = (
     ),
     codes=("invalid_csv", "too_many_items", "batch_failed"),
 )
-def bulk_loans(call: Call) -> Reply:
+def bulk_loans(call: Call[BulkParams]) -> Reply:
     _require_scope(call, "write:loans")
     mode, raw, _ = read_body(call, columns_of(LoanCreate), MAX_ITEMS["loans"])
     items = validate_items(_require_items(raw), LoanCreate, _loan_request)
@@ -466,7 +458,7 @@ def bulk_loans(call: Call) -> Reply:
     "twice is refused (`duplicate_loan`).",
     codes=("invalid_csv", "too_many_items", "batch_failed"),
 )
-def bulk_investments(call: Call) -> Reply:
+def bulk_investments(call: Call[BulkParams]) -> Reply:
     _require_scope(call, "write:investments")
     mode, raw, _ = read_body(call, columns_of(InvestmentCreate), MAX_ITEMS["investments"])
     items = validate_items(
@@ -508,7 +500,7 @@ def bulk_investments(call: Call) -> Reply:
     ),
     codes=("invalid_csv", "too_many_items", "batch_failed"),
 )
-def bulk_crypto_orders(call: Call) -> Reply:
+def bulk_crypto_orders(call: Call[BulkParams]) -> Reply:
     _require_scope(call, "write:crypto")
     mode, raw, _ = read_body(call, columns_of(OrderCreate), MAX_ITEMS["crypto_orders"])
     items = validate_items(_require_items(raw), OrderCreate, _order_request)
@@ -545,7 +537,7 @@ _MESSAGE_FIELDS = ("group", "title", "body", "priority")
     "(`bulk.completed` fires).",
     codes=("invalid_csv", "too_many_items", "batch_failed"),
 )
-def bulk_messages(call: Call) -> Reply:
+def bulk_messages(call: Call[BulkParams]) -> Reply:
     _require_scope(call, "write:messages")
     mode, raw, top = read_body(
         call, columns_of(MessageItem), MAX_ITEMS["messages"], extra=_MESSAGE_FIELDS
@@ -626,20 +618,14 @@ def template(call: Call) -> Reply:
     tags=TAGS,
     description="Your batches, newest first; filter by `operation`.",
 )
-def list_batches(call: Call) -> Reply:
-    from google.cloud.firestore import FieldFilter
+def list_batches(call: Call[BulkListParams]) -> Reply:
 
-    params: BulkListParams = call.query
+    params = call.query
     uid = call.uid
-    query = store.db().collection(BULK_LOG).where(filter=FieldFilter("userId", "==", uid))
-    if params.operation is not None:
-        query = query.where(filter=FieldFilter("operation", "==", params.operation))
     return list_reply(
-        query,
+        service.owned_batches(uid, params.operation),
         params,
-        collection=BULK_LOG,
         to_api=service.to_api,
-        owner_check=lambda d: d.get("userId") == uid,
     )
 
 

@@ -20,11 +20,10 @@ from typing import Any
 
 from pydantic import Field
 
-from coinbox_platform import store
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ApiModel, ListParams
+from coinbox_platform.api.schemas import ApiModel, ListParams, Page
 from coinbox_platform.api.schemas.crypto import OrderCreate
 from coinbox_platform.domain import crypto
 from coinbox_platform.domain.models import CryptoOrder, OrderSide, OrderStatus
@@ -69,11 +68,8 @@ class OrderListParams(ListParams):
     side: OrderSide | None = None
 
 
-class OrderList(ApiModel):
-    object: str = "list"
-    data: list[OrderOut]
-    has_more: bool
-    next_cursor: str | None
+class OrderList(Page[OrderOut]):
+    pass
 
 
 class BookEntry(ApiModel):
@@ -125,27 +121,17 @@ def _render_doc(viewer: str) -> Any:
     tags=TAGS,
     description="Newest first. `role=taker` lists the orders you took instead of posted.",
 )
-def list_orders(call: Call) -> Reply:
-    from google.cloud.firestore import FieldFilter
+def list_orders(call: Call[OrderListParams]) -> Reply:
 
-    params: OrderListParams = call.query
-    owner_field = "takerId" if params.role == OrderRole.TAKER else "userId"
-    query = (
-        store.db()
-        .collection(store.CRYPTO_ORDERS)
-        .where(filter=FieldFilter(owner_field, "==", call.uid))
+    params = call.query
+    orders = crypto.user_orders(
+        call.uid,
+        as_taker=params.role == OrderRole.TAKER,
+        status=params.status,
+        asset=params.asset,
+        side=params.side,
     )
-    for name in ("status", "asset", "side"):
-        value = getattr(params, name)
-        if value is not None:
-            query = query.where(filter=FieldFilter(name, "==", value.value))
-    return list_reply(
-        query,
-        params,
-        collection=store.CRYPTO_ORDERS,
-        to_api=_render_doc(call.uid),
-        owner_check=lambda d: d.get(owner_field) == call.uid,
-    )
+    return list_reply(orders, params, to_api=_render_doc(call.uid))
 
 
 @TABLE.route(
@@ -166,8 +152,8 @@ def list_orders(call: Call) -> Reply:
     ),
     codes=("insufficient_funds", "limit_exceeded", "below_minimum"),
 )
-def create_order(call: Call) -> Reply:
-    body: OrderCreate = call.body
+def create_order(call: Call[None, OrderCreate]) -> Reply:
+    body = call.body
     order = crypto.create_order(
         call.user,
         crypto.OrderRequest(
@@ -256,7 +242,7 @@ def cancel_order(call: Call) -> Reply:
     description="Open listings: bids highest price first, asks lowest first (then oldest).",
     codes=("unknown_asset",),
 )
-def order_book(call: Call) -> Reply:
+def order_book(call: Call[OrderBookParams]) -> Reply:
     raw = call.params["asset"]
     try:
         asset = Asset(raw.upper())
@@ -266,7 +252,7 @@ def order_book(call: Call) -> Reply:
             code="unknown_asset",
             errors=[FieldError("asset", f"one of {', '.join(Asset)}", "unknown_asset")],
         ) from None
-    params: OrderBookParams = call.query
+    params = call.query
     book = crypto.order_book(asset, limit=params.limit)
 
     def entries(orders: list[CryptoOrder]) -> list[dict[str, Any]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from google.cloud.firestore import FieldFilter
 from pydantic import Field
 
 from coinbox_platform.api.call import Call, Reply
@@ -19,7 +18,7 @@ from coinbox_platform.api.schemas import ApiModel, ListEnvelope, ListParams
 from coinbox_platform.errors import NotFound
 from coinbox_platform.ids import has_prefix
 from coinbox_platform.webhooks import catalog
-from coinbox_platform.webhooks.event import Event, events_collection, get_event
+from coinbox_platform.webhooks.event import Event, get_event, user_events
 
 
 class EventListParams(ListParams):
@@ -51,23 +50,14 @@ class EventOut(ApiModel):
     errors=(400, 401, 403),
     tags=("Events",),
 )
-def list_events(call: Call) -> Reply:
-    params: EventListParams = call.query
+def list_events(call: Call[EventListParams]) -> Reply:
+    params = call.query
     uid = call.uid
-    query = events_collection().where(filter=FieldFilter("userIds", "array_contains", uid))
-    if params.type:
-        query = query.where(filter=FieldFilter("type", "==", params.type))
 
     def render(doc_id: str, data: dict[str, Any]) -> dict[str, Any]:
         return Event.from_doc(doc_id, data).for_user(uid)
 
-    return list_reply(
-        query,
-        params,
-        collection="webhookEvents",
-        to_api=render,
-        owner_check=lambda d: uid in (d.get("userIds") or []),
-    )
+    return list_reply(user_events(uid, params.type), params, to_api=render)
 
 
 @TABLE.route(

@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field
 
-from coinbox_platform import store
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
@@ -124,8 +123,8 @@ def _utc(value: datetime | None) -> datetime | None:
         + "; ".join(f"{t.name}: {', '.join(t.default_fields)}" for t in TYPES.values())
     ),
 )
-def create(call: Call) -> Reply:
-    body: ExportCreate = call.body
+def create(call: Call[None, ExportCreate]) -> Reply:
+    body = call.body
     f = body.filters
     spec = service.ExportSpec(
         type=body.type,
@@ -153,24 +152,11 @@ def create(call: Call) -> Reply:
     query=ExportListParams,
     tags=("Exports",),
 )
-def list_exports(call: Call) -> Reply:
-    from google.cloud.firestore import FieldFilter
-
-    query = (
-        store.db()
-        .collection(service.EXPORT_LOGS)
-        .where(filter=FieldFilter("userId", "==", call.uid))
-    )
-    return list_reply(
-        query,
-        call.query,
-        collection=service.EXPORT_LOGS,
-        to_api=service.to_api,
-        owner_check=lambda d: d.get("userId") == call.uid,
-    )
+def list_exports(call: Call[ExportListParams]) -> Reply:
+    return list_reply(service.owned_exports(call.uid), call.query, to_api=service.to_api)
 
 
-def _export_id(call: Call) -> str:
+def _export_id(call: Call[Any, Any]) -> str:
     export_id = call.params["exportId"]
     if not has_prefix(export_id, "exp"):
         raise NotFound(f"No export {export_id}.")

@@ -8,40 +8,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from google.cloud.firestore import FieldFilter
 from pydantic import Field
 
 from coinbox_platform import store
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ApiModel, ListParams
+from coinbox_platform.api.schemas import ListParams, Page, cursor_after
 from coinbox_platform.api.schemas.investments import (
     _INVESTMENT_EXAMPLE,
     FundingOut,
     InvestmentCreate,
     InvestmentOut,
 )
-from coinbox_platform.domain.loans import fund_loan
+from coinbox_platform.domain.loans import fund_loan, investor_investments
 from coinbox_platform.domain.models import Investment, InvestmentStatus
 from coinbox_platform.errors import NotFound
 from coinbox_platform.ids import has_prefix
 
 
-class InvestmentList(ApiModel):
-    object: str = "list"
-    data: list[InvestmentOut]
-    has_more: bool
+class InvestmentList(Page[InvestmentOut]):
     next_cursor: str | None = Field(examples=[_INVESTMENT_EXAMPLE["id"], None])
 
 
 class InvestmentListParams(ListParams):
     status: InvestmentStatus | None = Field(None, description="Only investments in this status.")
-    starting_after: str | None = Field(
-        None,
-        pattern=r"^inv_[0-9A-Za-z]{1,64}$",
-        description="An investment id from the previous page; the page starts after it.",
-    )
+    starting_after: str | None = cursor_after(r"^inv_[0-9A-Za-z]{1,64}$", "investment")
 
 
 def _investments() -> Any:
@@ -65,19 +57,10 @@ def investment_api(investment_id: str, data: dict[str, Any]) -> dict[str, Any]:
     description="The loans you funded, newest first. Filter by `status`; page with `limit` and "
     "`startingAfter`.",
 )
-def list_investments(call: Call) -> Reply:
-    params: InvestmentListParams = call.query
+def list_investments(call: Call[InvestmentListParams]) -> Reply:
+    params = call.query
     uid = call.uid
-    query = _investments().where(filter=FieldFilter("investorId", "==", uid))
-    if params.status is not None:
-        query = query.where(filter=FieldFilter("status", "==", params.status.value))
-    return list_reply(
-        query,
-        params,
-        collection=store.INVESTMENTS,
-        to_api=investment_api,
-        owner_check=lambda d: d.get("investorId") == uid,
-    )
+    return list_reply(investor_investments(uid, params.status), params, to_api=investment_api)
 
 
 @TABLE.route(
@@ -105,8 +88,8 @@ def list_investments(call: Call) -> Reply:
         "balance_limit_exceeded",
     ),
 )
-def create(call: Call) -> Reply:
-    body: InvestmentCreate = call.body
+def create(call: Call[None, InvestmentCreate]) -> Reply:
+    body = call.body
     funding = fund_loan(call.user, body.loan_id, body.amount, now=call.now)
     out = funding.investment.to_api() | {"loan": funding.loan.to_api()}
     return Reply(out, status=201, headers={"Location": f"/v1/investments/{funding.investment.id}"})

@@ -9,14 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from google.cloud.firestore import FieldFilter
 from pydantic import ConfigDict, Field
 
-from coinbox_platform import store
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ApiModel, ListParams
+from coinbox_platform.api.schemas import ApiModel, ListParams, Page, cursor_after
 from coinbox_platform.api.schemas.loans import (
     _LOAN_EXAMPLE,
     LOAN_ID_PATTERN,
@@ -25,12 +23,15 @@ from coinbox_platform.api.schemas.loans import (
     LoanOut,
     RepaymentCreate,
 )
+from coinbox_platform.domain.ledger import loan_repayments
 from coinbox_platform.domain.loans import (
     MAX_TERM,
     MIN_TERM,
     LoanRequest,
+    borrower_loans,
     cancel_loan,
     create_loan,
+    marketplace_loans,
     repay_loan,
     visible_loan,
 )
@@ -49,18 +50,12 @@ class MarketplaceLoan(LoanOut):
     is_own: bool = Field(description="The caller is the borrower.", examples=[False])
 
 
-class LoanList(ApiModel):
-    object: str = "list"
-    data: list[LoanOut]
-    has_more: bool
+class LoanList(Page[LoanOut]):
     next_cursor: str | None = Field(examples=[_LOAN_EXAMPLE["id"], None])
 
 
-class MarketplaceList(ApiModel):
-    object: str = "list"
-    data: list[MarketplaceLoan]
-    has_more: bool
-    next_cursor: str | None
+class MarketplaceList(Page[MarketplaceLoan]):
+    pass
 
 
 class RepaymentEntry(ApiModel):
@@ -90,39 +85,24 @@ class RepaymentEntry(ApiModel):
     updated_at: datetime | None
 
 
-class RepaymentList(ApiModel):
-    object: str = "list"
-    data: list[RepaymentEntry]
-    has_more: bool
-    next_cursor: str | None
+class RepaymentList(Page[RepaymentEntry]):
+    pass
 
 
 class LoanListParams(ListParams):
     status: LoanStatus | None = Field(None, description="Only loans in this status.")
-    starting_after: str | None = Field(
-        None,
-        pattern=LOAN_ID_PATTERN,
-        description="A loan id from the previous page; the page starts after it.",
-    )
+    starting_after: str | None = cursor_after(LOAN_ID_PATTERN, "loan")
 
 
 class MarketplaceParams(ListParams):
     term_days: int | None = Field(
         None, ge=MIN_TERM, le=MAX_TERM, description="Only loans with exactly this term."
     )
-    starting_after: str | None = Field(
-        None,
-        pattern=LOAN_ID_PATTERN,
-        description="A loan id from the previous page; the page starts after it.",
-    )
+    starting_after: str | None = cursor_after(LOAN_ID_PATTERN, "loan")
 
 
 class RepaymentListParams(ListParams):
-    starting_after: str | None = Field(
-        None,
-        pattern=TXN_ID_PATTERN,
-        description="A transaction id from the previous page; the page starts after it.",
-    )
+    starting_after: str | None = cursor_after(TXN_ID_PATTERN, "transaction")
 
 
 # ---------------------------------------------------------------- helpers
@@ -132,24 +112,20 @@ def loan_api(loan_id: str, data: dict[str, Any]) -> dict[str, Any]:
     return Loan.from_doc(loan_id, data).to_api()
 
 
-def _loan_id(call: Call) -> str:
+def _loan_id(call: Call[Any, Any]) -> str:
     loan_id = call.params["loanId"]
     if not has_prefix(loan_id, "loan"):
         raise NotFound(f"No loan {loan_id}.")
     return loan_id
 
 
-def _borrower_only(call: Call, action: str) -> str:
+def _borrower_only(call: Call[Any, Any], action: str) -> str:
     """The loan id, if the caller is its borrower: 404 if they may not see the loan at all,
     403 if they see it (investor, marketplace) but are not the borrower."""
     loan = visible_loan(call.uid, _loan_id(call))
     if loan.borrower_id != call.uid:
         raise Forbidden(f"Only the borrower may {action} this loan.", code="not_borrower")
     return loan.id
-
-
-def _loans() -> Any:
-    return store.db().collection(store.LOANS)
 
 
 # ---------------------------------------------------------------- routes
@@ -168,19 +144,10 @@ def _loans() -> Any:
     description="The loans you requested as borrower, newest first. Filter by `status`; page "
     "with `limit` and `startingAfter` (the `nextCursor` of the previous page).",
 )
-def list_loans(call: Call) -> Reply:
-    params: LoanListParams = call.query
+def list_loans(call: Call[LoanListParams]) -> Reply:
+    params = call.query
     uid = call.uid
-    query = _loans().where(filter=FieldFilter("borrowerId", "==", uid))
-    if params.status is not None:
-        query = query.where(filter=FieldFilter("status", "==", params.status.value))
-    return list_reply(
-        query,
-        params,
-        collection=store.LOANS,
-        to_api=loan_api,
-        owner_check=lambda d: d.get("borrowerId") == uid,
-    )
+    return list_reply(borrower_loans(uid, params.status), params, to_api=loan_api)
 
 
 @TABLE.route(
@@ -199,28 +166,14 @@ def list_loans(call: Call) -> Reply:
     "funding window. Filter by exact `termDays`. Amount filters are not offered for the same "
     "reason. A cursor stays valid after its loan is funded.",
 )
-def marketplace(call: Call) -> Reply:
-    params: MarketplaceParams = call.query
+def marketplace(call: Call[MarketplaceParams]) -> Reply:
+    params = call.query
     uid = call.uid
-    query = _loans().where(filter=FieldFilter("status", "==", LoanStatus.APPROVED.value))
-    if params.term_days is not None:
-        query = query.where(filter=FieldFilter("termDays", "==", params.term_days))
-    query = query.where(filter=FieldFilter("expiresAt", ">", call.now))
 
     def to_api(loan_id: str, data: dict[str, Any]) -> dict[str, Any]:
         return loan_api(loan_id, data) | {"isOwn": data.get("borrowerId") == uid}
 
-    # Any loan that was ever on the marketplace (it has a funding window) may serve as the
-    # cursor, so paging survives a loan being funded between pages; a loan that was never
-    # public (rejected) may not, so the cursor cannot probe private loans.
-    return list_reply(
-        query,
-        params,
-        collection=store.LOANS,
-        to_api=to_api,
-        owner_check=lambda d: d.get("expiresAt") is not None,
-        order_field="expiresAt",
-    )
+    return list_reply(marketplace_loans(call.now, params.term_days), params, to_api=to_api)
 
 
 @TABLE.route(
@@ -239,8 +192,8 @@ def marketplace(call: Call) -> Reply:
     "created: 201 with `status: rejected` and the `reason`. An approved loan is open for "
     "funding for 7 days.",
 )
-def create(call: Call) -> Reply:
-    body: LoanCreate = call.body
+def create(call: Call[None, LoanCreate]) -> Reply:
+    body = call.body
     loan = create_loan(
         call.user,
         LoanRequest(
@@ -310,8 +263,8 @@ def cancel(call: Call) -> Reply:
         "balance_limit_exceeded",
     ),
 )
-def repay(call: Call) -> Reply:
-    body: RepaymentCreate = call.body
+def repay(call: Call[None, RepaymentCreate]) -> Reply:
+    body = call.body
     loan_id = _borrower_only(call, "repay")
     return Reply(repay_loan(call.uid, loan_id, body.amount, now=call.now).to_api())
 
@@ -329,27 +282,14 @@ def repay(call: Call) -> Reply:
     description="The repayment ledger entries of your own wallet for this loan, newest first: "
     "debits for the borrower, credits for the investor. Anyone else gets 404.",
 )
-def list_repayments(call: Call) -> Reply:
-    params: RepaymentListParams = call.query
+def list_repayments(call: Call[RepaymentListParams]) -> Reply:
+    params = call.query
     uid = call.uid
     loan = visible_loan(uid, _loan_id(call))
     if uid not in (loan.borrower_id, loan.investor_id):
         raise NotFound(f"No loan {loan.id}.")
-    query = (
-        store.db()
-        .collection(store.TRANSACTIONS)
-        .where(filter=FieldFilter("userId", "==", uid))
-        .where(filter=FieldFilter("loanId", "==", loan.id))
-        .where(filter=FieldFilter("type", "==", LedgerType.REPAYMENT.value))
-    )
     return list_reply(
-        query,
+        loan_repayments(uid, loan.id),
         params,
-        collection=store.TRANSACTIONS,
         to_api=lambda i, d: LedgerEntry.from_doc(i, d).to_api(),
-        owner_check=lambda d: (
-            d.get("userId") == uid
-            and d.get("loanId") == loan.id
-            and d.get("type") == LedgerType.REPAYMENT.value
-        ),
     )

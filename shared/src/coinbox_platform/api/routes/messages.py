@@ -14,11 +14,10 @@ from typing import Any
 
 from pydantic import Field
 
-from coinbox_platform import store
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ApiModel, ListParams
+from coinbox_platform.api.schemas import ApiModel, ListParams, Page
 from coinbox_platform.domain import messages
 from coinbox_platform.domain.models import Notification, Priority
 
@@ -50,11 +49,8 @@ class MessageListParams(ListParams):
     status: MessageStatus | None = Field(None, description="Only unread or only read messages.")
 
 
-class MessageList(ApiModel):
-    object: str = "list"
-    data: list[MessageOut]
-    has_more: bool
-    next_cursor: str | None
+class MessageList(Page[MessageOut]):
+    pass
 
 
 def render(message: Notification) -> dict[str, Any]:
@@ -73,23 +69,12 @@ def render(message: Notification) -> dict[str, Any]:
     tags=TAGS,
     description="Your inbox, newest first.",
 )
-def list_messages(call: Call) -> Reply:
-    from google.cloud.firestore import FieldFilter
-
-    params: MessageListParams = call.query
-    query = (
-        store.db()
-        .collection(store.NOTIFICATIONS)
-        .where(filter=FieldFilter("userId", "==", call.uid))
-    )
-    if params.status is not None:
-        query = query.where(filter=FieldFilter("status", "==", params.status.value))
+def list_messages(call: Call[MessageListParams]) -> Reply:
+    params = call.query
     return list_reply(
-        query,
+        messages.inbox(call.uid, params.status),
         params,
-        collection=store.NOTIFICATIONS,
         to_api=lambda doc_id, data: render(Notification.from_doc(doc_id, data)),
-        owner_check=lambda d: d.get("userId") == call.uid,
     )
 
 

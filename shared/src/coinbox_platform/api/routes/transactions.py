@@ -19,8 +19,9 @@ from coinbox_platform import store
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ListEnvelope, ListParams
+from coinbox_platform.api.schemas import ListParams, Page
 from coinbox_platform.api.schemas.transactions import LedgerAsset, Transaction
+from coinbox_platform.domain.ledger import entries
 from coinbox_platform.domain.models import LedgerEntry, LedgerStatus, LedgerType
 from coinbox_platform.errors import NotFound
 from coinbox_platform.ids import has_prefix
@@ -28,8 +29,8 @@ from coinbox_platform.ids import has_prefix
 EQUALITY_FILTERS = ("type", "status", "asset")  # in the order of the index fields
 
 
-class TransactionList(ListEnvelope):
-    data: list[Transaction]  # type: ignore[assignment]
+class TransactionList(Page[Transaction]):
+    pass
 
 
 class TransactionQuery(ListParams):
@@ -85,29 +86,17 @@ def _render(doc_id: str, data: dict[str, Any]) -> dict[str, Any]:
         "(the `nextCursor` of the previous page)."
     ),
 )
-def list_transactions(call: Call) -> Reply:
-    from google.cloud.firestore import FieldFilter
-
-    params: TransactionQuery = call.query
-    uid = call.uid
-    query: Any = (
-        store.db().collection(store.TRANSACTIONS).where(filter=FieldFilter("userId", "==", uid))
+def list_transactions(call: Call[TransactionQuery]) -> Reply:
+    params = call.query
+    listing = entries(
+        call.uid,
+        type=params.type,
+        status=params.status,
+        asset=params.asset,
+        created_from=params.from_,
+        created_before=params.to,
     )
-    for name in EQUALITY_FILTERS:
-        value = getattr(params, name)
-        if value is not None:
-            query = query.where(filter=FieldFilter(name, "==", str(value)))
-    if params.from_ is not None:
-        query = query.where(filter=FieldFilter("createdAt", ">=", params.from_))
-    if params.to is not None:
-        query = query.where(filter=FieldFilter("createdAt", "<", params.to))
-    return list_reply(
-        query,
-        params,
-        collection=store.TRANSACTIONS,
-        to_api=_render,
-        owner_check=lambda data: data.get("userId") == uid,
-    )
+    return list_reply(listing, params, to_api=_render)
 
 
 @TABLE.route(

@@ -115,8 +115,8 @@ def get_wallet(call: Call) -> Reply:
     ),
     codes=("balance_limit_exceeded",),
 )
-def create_deposit(call: Call) -> Reply:
-    body: DepositIn = call.body
+def create_deposit(call: Call[None, DepositIn]) -> Reply:
+    body = call.body
     by_amount = body.amount is not None
     by_asset = body.asset is not None or body.quantity is not None
     if by_amount == by_asset or (by_asset and (body.asset is None or body.quantity is None)):
@@ -154,7 +154,7 @@ def create_deposit(call: Call) -> Reply:
     ),
     codes=("insufficient_funds",),
 )
-def create_withdrawal(call: Call) -> Reply:
-    body: WithdrawalIn = call.body
+def create_withdrawal(call: Call[None, WithdrawalIn]) -> Reply:
+    body = call.body
     entry = withdrawals.withdraw(call.uid, body.amount, now=call.now)
     return Reply(entry.to_api(), 202, {"Location": f"/v1/transactions/{entry.id}"})

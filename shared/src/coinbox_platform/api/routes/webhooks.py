@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from google.cloud.firestore import FieldFilter
 from pydantic import AwareDatetime, Field
 
 from coinbox_platform.api.call import Call, Reply
@@ -18,7 +17,7 @@ from coinbox_platform.api.schemas import ApiModel, ListEnvelope, ListParams
 from coinbox_platform.config import Secret
 from coinbox_platform.errors import FieldError, InvalidRequest, NotFound
 from coinbox_platform.ids import has_prefix
-from coinbox_platform.webhooks import WEBHOOK_DELIVERIES, WEBHOOK_SUBSCRIPTIONS, catalog
+from coinbox_platform.webhooks import catalog
 from coinbox_platform.webhooks import delivery as deliveries
 from coinbox_platform.webhooks import subscriptions as subs
 
@@ -120,7 +119,7 @@ class RecoverOut(ApiModel):
     recovered: int
 
 
-def _sub_id(call: Call) -> str:
+def _sub_id(call: Call[Any, Any]) -> str:
     sub_id = call.params["webhookId"]
     if not has_prefix(sub_id, "whk"):
         raise NotFound(f"No webhook endpoint {sub_id}.")
@@ -138,14 +137,12 @@ def _sub_id(call: Call) -> str:
     errors=(400, 401, 403),
     tags=TAGS,
 )
-def list_webhooks(call: Call) -> Reply:
+def list_webhooks(call: Call[ListParams]) -> Reply:
     uid = call.uid
     return list_reply(
-        subs.collection().where(filter=FieldFilter("userId", "==", uid)),
+        subs.owned_subscriptions(uid),
         call.query,
-        collection=WEBHOOK_SUBSCRIPTIONS,
         to_api=lambda i, d: subs.Subscription.from_doc(i, d).to_api(),
-        owner_check=lambda d: d.get("userId") == uid,
     )
 
 
@@ -165,8 +162,8 @@ def list_webhooks(call: Call) -> Reply:
     secrets=(Secret.WEBHOOK_SECRET_KEY,),
     codes=("limit_exceeded",),
 )
-def create_webhook(call: Call) -> Reply:
-    body: CreateWebhook = call.body
+def create_webhook(call: Call[None, CreateWebhook]) -> Reply:
+    body = call.body
     sub, secret = subs.create_subscription(
         call.uid, body.url, body.events, description=body.description, now=call.now
     )
@@ -202,8 +199,8 @@ def get_webhook(call: Call) -> Reply:
     errors=(400, 401, 403, 404),
     tags=TAGS,
 )
-def update_webhook(call: Call) -> Reply:
-    body: UpdateWebhook = call.body
+def update_webhook(call: Call[None, UpdateWebhook]) -> Reply:
+    body = call.body
     sub = subs.update_subscription(
         call.uid,
         _sub_id(call),
@@ -245,8 +242,8 @@ def delete_webhook(call: Call) -> Reply:
     tags=TAGS,
     codes=("endpoint_not_active",),
 )
-def test_webhook(call: Call) -> Reply:
-    body: TestEventBody = call.body
+def test_webhook(call: Call[None, TestEventBody]) -> Reply:
+    body = call.body
     if not catalog.is_known(body.type):
         raise InvalidRequest(
             "Unknown event type.", errors=[FieldError("type", f"unknown {body.type!r}", "unknown")]
@@ -284,22 +281,17 @@ def rotate_webhook_secret(call: Call) -> Reply:
     errors=(400, 401, 403, 404),
     tags=TAGS,
 )
-def list_deliveries(call: Call) -> Reply:
+def list_deliveries(call: Call[DeliveryListParams]) -> Reply:
     sub = subs.owned_subscription(call.uid, _sub_id(call))
-    params: DeliveryListParams = call.query
-    query = deliveries.collection().where(filter=FieldFilter("subscriptionId", "==", sub.id))
-    if params.status:
-        query = query.where(filter=FieldFilter("status", "==", params.status))
+    params = call.query
     return list_reply(
-        query,
+        deliveries.endpoint_deliveries(sub.id, params.status),
         params,
-        collection=WEBHOOK_DELIVERIES,
         to_api=lambda i, d: deliveries.Delivery.from_doc(i, d).to_api(),
-        owner_check=lambda d: d.get("subscriptionId") == sub.id,
     )
 
 
-def _owned_delivery(call: Call) -> deliveries.Delivery:
+def _owned_delivery(call: Call[Any, Any]) -> deliveries.Delivery:
     sub = subs.owned_subscription(call.uid, _sub_id(call))
     delivery_id = call.params["deliveryId"]
     d = deliveries.get_delivery(delivery_id) if has_prefix(delivery_id, "whd") else None
@@ -352,8 +344,8 @@ def retry_delivery(call: Call) -> Reply:
     tags=TAGS,
     codes=("endpoint_not_active",),
 )
-def recover_webhook(call: Call) -> Reply:
-    body: RecoverBody = call.body
+def recover_webhook(call: Call[None, RecoverBody]) -> Reply:
+    body = call.body
     since: datetime = body.since
     count = deliveries.recover(call.uid, _sub_id(call), since)
     out: dict[str, Any] = {"object": "webhook_recovery", "recovered": count}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.alias_generators import to_camel
@@ -10,6 +10,8 @@ from pydantic.fields import FieldInfo
 
 if TYPE_CHECKING:
     from coinbox_platform.domain.models import Document
+
+T = TypeVar("T")
 
 
 class ApiModel(BaseModel):
@@ -65,13 +67,36 @@ class ListParams(ApiModel):
     )
 
 
-class ListEnvelope(ApiModel):
-    """Every list response: `{object: "list", data, hasMore, nextCursor}`."""
+class Page(ApiModel, Generic[T]):
+    """One page of a list: `{object: "list", data, hasMore, nextCursor}`. Each list names its
+    page, so the OpenAPI document and the SDKs get a type per list:
+
+        class LoanList(Page[LoanOut]):
+            pass
+
+    `nextCursor` is the last object's id when there is more (pass it as `startingAfter`)."""
 
     object: str = "list"
-    data: list[dict[str, Any]]  # `object` here would name the field above, not the type
+    data: list[T]
     has_more: bool
     next_cursor: str | None
+
+
+class ListEnvelope(Page[dict[str, Any]]):
+    """Every list response: `{object: "list", data, hasMore, nextCursor}`."""
+
+
+def cursor_after(pattern: str, noun: str) -> Any:
+    """The `startingAfter` field of a list of one kind of object: only that kind's ids pass
+    (`pattern`), so a malformed cursor is a 400 before any read.
+
+        starting_after: str | None = cursor_after(LOAN_ID_PATTERN, "loan")"""
+    article = "An" if noun[:1] in "aeiou" else "A"
+    return Field(
+        None,
+        pattern=pattern,
+        description=f"{article} {noun} id from the previous page; the page starts after it.",
+    )
 
 
 def resource_fields(
