@@ -7,9 +7,11 @@ import pytest
 from pydantic import BaseModel, Field
 
 from coinbox_platform.api.schemas import resource_fields
+from coinbox_platform.api.schemas.crypto import OrderOut
 from coinbox_platform.api.schemas.investments import InvestmentOut
 from coinbox_platform.api.schemas.loans import LOAN_DOCS, LoanOut
-from coinbox_platform.domain.models import Investment, Loan
+from coinbox_platform.api.schemas.transactions import RepaymentEntry, Transaction
+from coinbox_platform.domain.models import CryptoOrder, Investment, LedgerEntry, Loan
 from coinbox_platform.exports import catalog as exports
 from coinbox_platform.exports.catalog import C, ExportType, Kind
 from coinbox_platform.webhooks import catalog as webhooks
@@ -41,6 +43,56 @@ def test_the_api_model_is_the_stored_model(
 def test_the_webhook_payload_has_the_api_models_fields(kind: str, api: type[BaseModel]) -> None:
     schema = webhooks.object_schemas()[kind]
     assert list(schema["properties"]) == _aliases(api)
+
+
+@pytest.mark.parametrize(
+    ("api", "stored", "hidden"),
+    [
+        (OrderOut, CryptoOrder, {"volumeDay"}),
+        (Transaction, LedgerEntry, set()),
+        (RepaymentEntry, LedgerEntry, set()),
+    ],
+)
+def test_every_api_model_follows_its_stored_model(
+    api: type[BaseModel], stored: type[BaseModel], hidden: set[str]
+) -> None:
+    """The API models whose types differ from the stored ones (decimal strings, ISO strings)
+    still take their fields, in order, from the stored model: a stored field added later
+    is in the API at once, unless the model says the API never shows it."""
+    fields = [a for a in _aliases(stored) if a != "id" and a not in hidden]
+    assert _aliases(api) == ["id", "object", *fields]
+
+
+def test_a_shown_type_overrides_the_stored_type() -> None:
+    quantity = OrderOut.model_json_schema(by_alias=True)["properties"]["quantity"]
+    assert quantity["type"] == "string"  # stored as integer atoms
+    amount = Transaction.model_json_schema(by_alias=True)["properties"]["amount"]
+    assert amount["anyOf"] == [{"type": "integer"}, {"type": "string"}]
+    stored = LedgerEntry.model_json_schema(by_alias=True)["properties"]["amount"]
+    assert stored["type"] == "integer"
+
+
+def test_an_order_renders_through_its_api_model() -> None:
+    from datetime import UTC, datetime
+
+    from coinbox_platform.api.routes.crypto import render
+
+    at = datetime(2025, 1, 31, 9, 15, tzinfo=UTC)
+    order = CryptoOrder(
+        id="ord_1", user_id="u1", asset="BTC", side="sell", quantity=1_500_000, price=120000000,
+        value=1800000, fee=9000, status="open", created_at=at, expires_at=at, volume_day="2025-01-31",
+    )  # fmt: skip
+    shown = render(order, viewer="someone-else")
+    assert shown["quantity"] == "0.01500000"
+    assert shown["userId"] is None  # a stranger does not see who posted it
+    assert shown["createdAt"] == "2025-01-31T09:15:00.000Z"
+    assert "volumeDay" not in shown
+    assert render(order, viewer="u1")["userId"] == "u1"
+
+
+def test_hidden_fields_must_exist() -> None:
+    with pytest.raises(ValueError, match="no fields"):
+        resource_fields(CryptoOrder, {}, hidden=("volumeDays",))
 
 
 def test_a_documented_field_must_exist() -> None:

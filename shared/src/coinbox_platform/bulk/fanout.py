@@ -54,7 +54,7 @@ from coinbox_platform.tasks import TaskPayload, TaskQueue, prefixed
 from coinbox_platform.tiers import MembershipTier
 
 if TYPE_CHECKING:
-    from google.cloud.firestore import Transaction
+    from google.cloud.firestore import CollectionReference, DocumentReference, Transaction
 
 log = logging.getLogger("coinbox.bulk.fanout")
 
@@ -76,11 +76,11 @@ def check_group(group: str) -> str:
     return group
 
 
-def _log() -> Any:
+def _log() -> CollectionReference:
     return store.db().collection(BULK_LOG)
 
 
-def _chunk_ref(batch_id: str, chunk: int) -> Any:
+def _chunk_ref(batch_id: str, chunk: int) -> DocumentReference:
     return _log().document(batch_id).collection("chunks").document(f"{chunk:06d}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from google.cloud.firestore import FieldFilter
 
@@ -40,7 +40,7 @@ from coinbox_platform.money import (
 from coinbox_platform.tiers import limits_for
 
 if TYPE_CHECKING:
-    from google.cloud.firestore import Transaction
+    from google.cloud.firestore import CollectionReference, Transaction
 
 ORDER_LIFETIME = timedelta(hours=24)
 
@@ -74,7 +74,7 @@ class OrderRequest:
         return atoms, value, crypto_fee(value)
 
 
-def _orders() -> Any:
+def _orders() -> CollectionReference:
     return store.db().collection(store.CRYPTO_ORDERS)
 
 

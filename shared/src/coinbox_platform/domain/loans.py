@@ -34,7 +34,7 @@ from coinbox_platform.money import LOAN_FUNDING_FEE, loan_interest, rands
 from coinbox_platform.tiers import KycStatus, limits_for
 
 if TYPE_CHECKING:
-    from google.cloud.firestore import Transaction
+    from google.cloud.firestore import CollectionReference, Transaction
 
 FUNDING_WINDOW = timedelta(days=7)
 DEFAULT_GRACE = timedelta(days=7)
@@ -68,7 +68,7 @@ class LoanRequest:
             raise InvalidRequest("The loan request is invalid.", errors=errors)
 
 
-def _loans() -> Any:
+def _loans() -> CollectionReference:
     return store.db().collection(store.LOANS)
 
 

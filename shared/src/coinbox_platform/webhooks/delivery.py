@@ -39,7 +39,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from functools import cache
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from google.cloud.firestore import FieldFilter
 
@@ -66,6 +66,9 @@ from coinbox_platform.webhooks.event import (
     new_event,
 )
 from coinbox_platform.webhooks.subscriptions import Subscription, SubscriptionStatus
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import CollectionReference, Transaction
 
 log = logging.getLogger("coinbox.webhooks.delivery")
 
@@ -149,7 +152,7 @@ class Delivery(Document):
         return out
 
 
-def collection() -> Any:
+def collection() -> CollectionReference:
     return store.db().collection(WEBHOOK_DELIVERIES)
 
 
@@ -470,7 +473,7 @@ def deliver(
 
 
 def _finish_without_attempt(ref: Any, token: str, reason: str) -> None:
-    def apply(txn: Any) -> None:
+    def apply(txn: Transaction) -> None:
         snap = ref.get(transaction=txn)
         data = snap.to_dict() or {}
         if data.get("leaseToken") != token or data.get("status") != DeliveryStatus.PENDING:
@@ -566,7 +569,7 @@ def _record(
             except (gexc.FailedPrecondition, gexc.NotFound):
                 recorded = None  # changed meanwhile (a requeue, a sweep): decide on a fresh read
 
-    def apply(txn: Any) -> tuple[str, float]:
+    def apply(txn: Transaction) -> tuple[str, float]:
         snap = ref.get(transaction=txn)
         planned = _attempt_changes(
             Delivery.from_doc(snap.id, snap.to_dict() or {}), token, result, now
@@ -636,7 +639,7 @@ def disable(sub_id: str, reason: str, *, now: datetime | None = None) -> Subscri
     now = now or utcnow()
     ref = subscriptions.collection().document(sub_id)
 
-    def apply(txn: Any) -> Subscription | None:
+    def apply(txn: Transaction) -> Subscription | None:
         snap = ref.get(transaction=txn)
         data = snap.to_dict() or {}
         if not snap.exists or data.get("status") != SubscriptionStatus.ACTIVE.value:
@@ -699,7 +702,7 @@ def retry_delivery(uid: str, sub_id: str, delivery_id: str) -> Delivery:
     subscriptions.require_active(sub)
     ref = collection().document(delivery_id)
 
-    def apply(txn: Any) -> Delivery:
+    def apply(txn: Transaction) -> Delivery:
         snap = ref.get(transaction=txn)
         data = snap.to_dict() or {}
         if not snap.exists or data.get("subscriptionId") != sub_id:

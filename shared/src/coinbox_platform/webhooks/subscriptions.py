@@ -27,7 +27,7 @@ from coinbox_platform.ids import new_id
 from coinbox_platform.webhooks import WEBHOOK_SUBSCRIPTIONS, catalog, encryption, signing, urls
 
 if TYPE_CHECKING:
-    from google.cloud.firestore import Transaction
+    from google.cloud.firestore import CollectionReference, Transaction
 
 ROTATION_GRACE = timedelta(hours=24)
 USER_QUOTAS = "userQuotas"  # per-user lock document (also used by apikeys)
@@ -83,7 +83,7 @@ class Subscription(Document):
         return any(catalog.matches(p, event_type) for p in self.events)
 
 
-def collection() -> Any:
+def collection() -> CollectionReference:
     return store.db().collection(WEBHOOK_SUBSCRIPTIONS)
 
 

@@ -24,34 +24,13 @@ from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
 from coinbox_platform.api.schemas import ApiModel, ListParams, Page
-from coinbox_platform.api.schemas.crypto import OrderCreate
+from coinbox_platform.api.schemas.crypto import OrderCreate, OrderOut
 from coinbox_platform.domain import crypto
 from coinbox_platform.domain.models import CryptoOrder, OrderSide, OrderStatus
 from coinbox_platform.errors import FieldError, InvalidRequest
 from coinbox_platform.money import Asset
 
 TAGS = ("Crypto",)
-
-
-class OrderOut(ApiModel):
-    """A crypto listing. `userId` is null when the caller is neither its creator nor taker."""
-
-    id: str = Field(examples=["ord_4Zb8qk2LxV0mYw7nT1aPq9Rs"])
-    object: str = "crypto_order"
-    user_id: str | None
-    asset: Asset
-    side: OrderSide
-    quantity: str = Field(examples=["0.01500000"])
-    price: int = Field(description="ZAR cents per unit.", examples=[120000000])
-    value: int = Field(description="ZAR cents, quantity × price rounded half-up.")
-    fee: int = Field(description="ZAR cents the creator pays when the order fills.")
-    status: OrderStatus
-    taker_id: str | None
-    created_at: str
-    expires_at: str
-    filled_at: str | None
-    updated_at: str | None
-    batch_id: str | None
 
 
 class OrderRole(StrEnum):
@@ -99,7 +78,8 @@ def render(order: CryptoOrder, viewer: str) -> dict[str, Any]:
     data = order.to_api()
     if viewer not in (order.user_id, order.taker_id):
         data["userId"] = None  # an open listing is public; who posted it is not
-    return OrderOut.model_validate(data).model_dump(by_alias=True, mode="json")
+    shown: dict[str, Any] = OrderOut.model_validate(data).model_dump(by_alias=True, mode="json")
+    return shown
 
 
 def _render_doc(viewer: str) -> Any:

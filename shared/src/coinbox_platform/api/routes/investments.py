@@ -6,7 +6,7 @@ Routes are registered on import. Money is integer cents; ids are `inv_…`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
@@ -26,6 +26,9 @@ from coinbox_platform.domain.models import Investment, InvestmentStatus
 from coinbox_platform.errors import NotFound
 from coinbox_platform.ids import has_prefix
 
+if TYPE_CHECKING:
+    from google.cloud.firestore import CollectionReference
+
 
 class InvestmentList(Page[InvestmentOut]):
     next_cursor: str | None = Field(examples=[_INVESTMENT_EXAMPLE["id"], None])
@@ -36,7 +39,7 @@ class InvestmentListParams(ListParams):
     starting_after: str | None = cursor_after(r"^inv_[0-9A-Za-z]{1,64}$", "investment")
 
 
-def _investments() -> Any:
+def _investments() -> CollectionReference:
     return store.db().collection(store.INVESTMENTS)
 
 

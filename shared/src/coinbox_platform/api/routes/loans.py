@@ -6,7 +6,6 @@ Routes are registered on import. Money is integer cents; ids are `loan_…`.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import ConfigDict, Field
@@ -14,7 +13,7 @@ from pydantic import ConfigDict, Field
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ApiModel, ListParams, Page, cursor_after
+from coinbox_platform.api.schemas import ListParams, Page, cursor_after
 from coinbox_platform.api.schemas.loans import (
     _LOAN_EXAMPLE,
     LOAN_ID_PATTERN,
@@ -23,6 +22,7 @@ from coinbox_platform.api.schemas.loans import (
     LoanOut,
     RepaymentCreate,
 )
+from coinbox_platform.api.schemas.transactions import RepaymentEntry
 from coinbox_platform.domain.ledger import loan_repayments
 from coinbox_platform.domain.loans import (
     MAX_TERM,
@@ -35,7 +35,7 @@ from coinbox_platform.domain.loans import (
     repay_loan,
     visible_loan,
 )
-from coinbox_platform.domain.models import LedgerEntry, LedgerType, Loan, LoanStatus
+from coinbox_platform.domain.models import LedgerEntry, Loan, LoanStatus
 from coinbox_platform.errors import Forbidden, NotFound
 from coinbox_platform.ids import has_prefix
 
@@ -56,33 +56,6 @@ class LoanList(Page[LoanOut]):
 
 class MarketplaceList(Page[MarketplaceLoan]):
     pass
-
-
-class RepaymentEntry(ApiModel):
-    """A repayment ledger entry of the caller's wallet (a `transaction` object)."""
-
-    id: str = Field(examples=["txn_8fHq2LmN4pR6sT0vX1zB3cD5"])
-    object: str = Field("transaction", examples=["transaction"])
-    user_id: str
-    type: LedgerType = Field(examples=["repayment"])
-    amount: int = Field(examples=[50000])
-    asset: str = Field(examples=["ZAR"])
-    direction: str = Field(examples=["debit", "credit"])
-    balance_before: int
-    balance_after: int
-    locked_before: int
-    locked_after: int
-    status: str = Field(examples=["completed"])
-    wallet_version: int
-    description: str | None
-    loan_id: str | None
-    investment_id: str | None
-    order_id: str | None
-    related_transaction_id: str | None
-    batch_id: str | None
-    failure_reason: str | None
-    created_at: datetime
-    updated_at: datetime | None
 
 
 class RepaymentList(Page[RepaymentEntry]):

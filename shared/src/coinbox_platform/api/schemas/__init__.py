@@ -100,7 +100,11 @@ def cursor_after(pattern: str, noun: str) -> Any:
 
 
 def resource_fields(
-    stored: type[Document], docs: dict[str, FieldInfo], example: dict[str, Any]
+    stored: type[Document],
+    docs: dict[str, FieldInfo | tuple[Any, FieldInfo]],
+    example: dict[str, Any] | None = None,
+    *,
+    hidden: tuple[str, ...] = (),
 ) -> type[ApiModel]:
     """The fields of a resource as the API shows it, from its stored model (domain/models.py):
     `id`, `object`, then every stored field in its order and with its type, each required
@@ -110,22 +114,32 @@ def resource_fields(
         class LoanOut(resource_fields(Loan, LOAN_DOCS, _LOAN_EXAMPLE)):
             \"\"\"A loan as the API shows it.\"\"\"
 
+    Where the API shows a stored value in another type (a crypto quantity stored in atoms is
+    a decimal string; a time may be shown as its ISO string), `docs` gives `(type, Field(…))`
+    for it; `hidden` names stored fields the API never shows; `id` and `object` may be
+    documented the same way. `example` is the whole object's example (optional).
+
     So a field added to the stored model is in the API model, the OpenAPI document and the
     webhook payload (webhooks/catalog.py reads the stored model) at once."""
-    unknown = set(docs) - set(stored.model_fields)
-    if unknown:
-        raise ValueError(f"{stored.__name__} has no fields {sorted(unknown)}")
+    stored_fields = {n: i for n, i in stored.model_fields.items() if n not in hidden}
+    unknown = set(docs) - set(stored_fields) - {"id", "object"}
+    if unknown or set(hidden) - set(stored.model_fields):
+        raise ValueError(f"{stored.__name__} has no fields {sorted(unknown or hidden)}")
     kind = stored.object_name
+
+    def field(name: str, annotation: Any, default: FieldInfo | Any) -> tuple[Any, Any]:
+        doc = docs.get(name)
+        if isinstance(doc, tuple):
+            return doc
+        return (annotation, doc if doc is not None else default)
+
     fields: dict[str, Any] = {
-        "id": (str, Field(examples=[example["id"]])),
-        "object": (str, Field(kind, examples=[kind])),
+        "id": field("id", str, Field(examples=[example["id"]] if example else None)),
+        "object": field("object", str, Field(kind, examples=[kind])),
     }
-    for name, info in stored.model_fields.items():
+    for name, info in stored_fields.items():
         if name != "id":
-            fields[name] = (info.annotation, docs.get(name, ...))
-    base = type(
-        f"{stored.__name__}Fields",
-        (ApiModel,),
-        {"model_config": ConfigDict(json_schema_extra={"examples": [example]})},
-    )
+            fields[name] = field(name, info.annotation, ...)
+    config = ConfigDict(json_schema_extra={"examples": [example]}) if example else ConfigDict()
+    base = type(f"{stored.__name__}Fields", (ApiModel,), {"model_config": config})
     return create_model(f"{stored.__name__}Fields", __base__=base, **fields)

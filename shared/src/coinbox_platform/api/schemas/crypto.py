@@ -1,11 +1,12 @@
-"""Crypto listings at the API boundary: the request model of a new listing."""
+"""Crypto listings at the API boundary: the request model of a new listing and the listing as
+the API shows it (one definition, from the stored `CryptoOrder`)."""
 
 from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from coinbox_platform.api.schemas import ApiModel
-from coinbox_platform.domain.models import OrderSide
+from coinbox_platform.api.schemas import ApiModel, resource_fields
+from coinbox_platform.domain.models import CryptoOrder, OrderSide
 from coinbox_platform.money import Asset, parse_quantity, trade_value
 
 # Ten integer digits keep a quantity's atoms (1e-8) inside Firestore's int64.
@@ -51,3 +52,25 @@ class OrderCreate(ApiModel):
         if trade_value(atoms, self.price) > MAX_VALUE:
             raise ValueError("quantity × price is too large")
         return self
+
+
+# How the API shows a stored order: the quantity (atoms) as a decimal string, times as ISO
+# strings, and `userId` null when the caller is neither creator nor taker. `volumeDay` is
+# internal (the volume bucket the order counts in).
+ORDER_DOCS = {
+    "id": Field(examples=["ord_4Zb8qk2LxV0mYw7nT1aPq9Rs"]),
+    "object": (str, Field("crypto_order")),
+    "user_id": (str | None, Field()),
+    "quantity": (str, Field(examples=["0.01500000"])),
+    "price": Field(description="ZAR cents per unit.", examples=[120000000]),
+    "value": Field(description="ZAR cents, quantity × price rounded half-up."),
+    "fee": Field(description="ZAR cents the creator pays when the order fills."),
+    "created_at": (str, Field()),
+    "expires_at": (str, Field()),
+    "filled_at": (str | None, Field()),
+    "updated_at": (str | None, Field()),
+}
+
+
+class OrderOut(resource_fields(CryptoOrder, ORDER_DOCS, hidden=("volume_day",))):  # type: ignore[misc]
+    """A crypto listing. `userId` is null when the caller is neither its creator nor taker."""

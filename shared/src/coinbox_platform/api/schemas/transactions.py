@@ -1,4 +1,5 @@
-"""Ledger entries at the API boundary: a transaction as the API shows it."""
+"""Ledger entries at the API boundary: a transaction as the API shows it (one definition,
+from the stored `LedgerEntry`)."""
 
 from __future__ import annotations
 
@@ -6,37 +7,52 @@ from typing import Literal
 
 from pydantic import Field
 
-from coinbox_platform.api.schemas import ApiModel
-from coinbox_platform.domain.models import Direction, LedgerStatus, LedgerType
+from coinbox_platform.api.schemas import resource_fields
+from coinbox_platform.domain.models import LedgerEntry
 
 LedgerAsset = Literal["ZAR", "BTC", "ETH", "USDT", "USDC"]
 
+# How the API shows a stored entry: crypto amounts (stored in atoms) as decimal strings, so
+# each amount is an integer (ZAR cents) or a string; times as ISO strings.
+_AMOUNT = int | str
+TRANSACTION_DOCS = {
+    "id": Field(examples=["txn_4f9Qm2ZkT1sX8bYp0aLcVd3e"]),
+    "object": (Literal["transaction"], Field("transaction")),
+    "amount": (_AMOUNT, Field(examples=[150000])),
+    "asset": (LedgerAsset, Field(examples=["ZAR"])),
+    "balance_before": (_AMOUNT, Field(description="Available amount of the asset before.")),
+    "balance_after": (_AMOUNT, Field(description="Available amount of the asset after.")),
+    "locked_before": (_AMOUNT, Field()),
+    "locked_after": (_AMOUNT, Field()),
+    "wallet_version": Field(description="Numbers the wallet's changes 1, 2, 3… (no gaps)."),
+    "description": Field(None, examples=["Sandbox deposit"]),
+    "loan_id": Field(None),
+    "investment_id": Field(None),
+    "order_id": Field(None),
+    "related_transaction_id": Field(None, description="For a refund: the withdrawal it refunds."),
+    "batch_id": Field(None),
+    "failure_reason": Field(None, examples=["payout_rejected"]),
+    "created_at": (str, Field(examples=["2025-01-31T09:15:00.000Z"])),
+    "updated_at": (str | None, Field(None)),
+}
 
-class Transaction(ApiModel):
+
+class Transaction(resource_fields(LedgerEntry, TRANSACTION_DOCS)):  # type: ignore[misc]
     """A ledger entry: one change of one wallet. ZAR amounts are integer cents; crypto amounts
     (asset BTC, ETH, USDT, USDC) are decimal strings."""
 
-    id: str = Field(examples=["txn_4f9Qm2ZkT1sX8bYp0aLcVd3e"])
-    object: Literal["transaction"] = "transaction"
-    user_id: str
-    type: LedgerType
-    amount: int | str = Field(examples=[150000])
-    asset: LedgerAsset = Field(examples=["ZAR"])
-    direction: Direction
-    balance_before: int | str = Field(description="Available amount of the asset before.")
-    balance_after: int | str = Field(description="Available amount of the asset after.")
-    locked_before: int | str
-    locked_after: int | str
-    status: LedgerStatus
-    wallet_version: int = Field(description="Numbers the wallet's changes 1, 2, 3… (no gaps).")
-    description: str | None = Field(None, examples=["Sandbox deposit"])
-    loan_id: str | None = None
-    investment_id: str | None = None
-    order_id: str | None = None
-    related_transaction_id: str | None = Field(
-        None, description="For a refund: the withdrawal it refunds."
-    )
-    batch_id: str | None = None
-    failure_reason: str | None = Field(None, examples=["payout_rejected"])
-    created_at: str = Field(examples=["2025-01-31T09:15:00.000Z"])
-    updated_at: str | None = None
+
+# A loan's repayment entries (GET /v1/loans/{loanId}/repayments): always ZAR, so amounts are
+# the stored integers.
+REPAYMENT_DOCS = {
+    "id": Field(examples=["txn_8fHq2LmN4pR6sT0vX1zB3cD5"]),
+    "type": Field(examples=["repayment"]),
+    "amount": Field(examples=[50000]),
+    "asset": Field(examples=["ZAR"]),
+    "direction": (str, Field(examples=["debit", "credit"])),
+    "status": (str, Field(examples=["completed"])),
+}
+
+
+class RepaymentEntry(resource_fields(LedgerEntry, REPAYMENT_DOCS)):  # type: ignore[misc]
+    """A repayment ledger entry of the caller's wallet (a `transaction` object)."""
