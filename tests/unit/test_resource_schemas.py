@@ -10,8 +10,17 @@ from coinbox_platform.api.schemas import resource_fields
 from coinbox_platform.api.schemas.crypto import OrderOut
 from coinbox_platform.api.schemas.investments import InvestmentOut
 from coinbox_platform.api.schemas.loans import LOAN_DOCS, LoanOut
+from coinbox_platform.api.schemas.messages import MessageOut
 from coinbox_platform.api.schemas.transactions import RepaymentEntry, Transaction
-from coinbox_platform.domain.models import CryptoOrder, Investment, LedgerEntry, Loan
+from coinbox_platform.api.schemas.users import UserOut
+from coinbox_platform.domain.models import (
+    CryptoOrder,
+    Investment,
+    LedgerEntry,
+    Loan,
+    Notification,
+    UserProfile,
+)
 from coinbox_platform.exports import catalog as exports
 from coinbox_platform.exports.catalog import C, ExportType, Kind
 from coinbox_platform.webhooks import catalog as webhooks
@@ -51,6 +60,8 @@ def test_the_webhook_payload_has_the_api_models_fields(kind: str, api: type[Base
         (OrderOut, CryptoOrder, {"volumeDay"}),
         (Transaction, LedgerEntry, set()),
         (RepaymentEntry, LedgerEntry, set()),
+        (MessageOut, Notification, set()),
+        (UserOut, UserProfile, set()),
     ],
 )
 def test_every_api_model_follows_its_stored_model(

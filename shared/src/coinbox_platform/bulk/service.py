@@ -43,7 +43,7 @@ from coinbox_platform.clock import iso, utcnow
 from coinbox_platform.domain import crypto, loans
 from coinbox_platform.domain.ledger import Ledger, random_platform_wallet
 from coinbox_platform.domain.messages import build_message, send_message
-from coinbox_platform.domain.models import Notification, Priority, UserProfile
+from coinbox_platform.domain.models import Loan, Notification, Priority, UserProfile
 from coinbox_platform.errors import CoinboxError, NotFound
 from coinbox_platform.ids import new_id
 
@@ -282,17 +282,16 @@ def run_loans(
     batch_id = new_id("bat")
     borrower = caller.user
     has_defaulted = loans.has_defaulted_loan(borrower.id)
-    collection = store.db().collection(store.LOANS)
 
-    def build(request: loans.LoanRequest) -> Any:
+    def build(request: loans.LoanRequest) -> Loan:
         return loans.build_loan(
             borrower, request, has_defaulted=has_defaulted, now=now, batch_id=batch_id
         )
 
     def one(request: loans.LoanRequest) -> str:
         loan = build(request)
-        collection.document(loan.id).create(loan.to_doc())
-        return str(loan.id)
+        loans.write_new_loan(loan)
+        return loan.id
 
     def all_at_once(requests: list[loans.LoanRequest]) -> list[str]:
         built, errors = [], {}
@@ -306,7 +305,7 @@ def run_loans(
 
         def apply(txn: Transaction) -> list[str]:
             for loan in built:
-                txn.create(collection.document(loan.id), loan.to_doc())
+                loans.write_new_loan(loan, txn)
             return [loan.id for loan in built]
 
         return store.run_transaction(apply)

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from coinbox_platform import gates, store
 from coinbox_platform.domain.models import Direction, LedgerEntry, LedgerStatus, LedgerType
-from coinbox_platform.errors import FieldError, UnprocessableRule, insufficient_funds
-from coinbox_platform.ids import new_id
+from coinbox_platform.errors import FieldError, NotFound, UnprocessableRule, insufficient_funds
+from coinbox_platform.ids import has_prefix, new_id
 from coinbox_platform.money import MAX_CRYPTO_HOLDING, MAX_ZAR_BALANCE, ZAR, Asset
 
 if TYPE_CHECKING:
@@ -67,6 +67,15 @@ def entries(
         .where("createdAt", ">=", created_from)
         .where("createdAt", "<", created_before)
     )
+
+
+def owned_entry(uid: str, entry_id: str) -> LedgerEntry:
+    """One of the user's ledger entries; anyone else's (or an id that is not a ledger id: no
+    read, so no odd document path reaches Firestore) is a 404."""
+    entry = LedgerEntry.fetch(entry_id) if has_prefix(entry_id, "txn") else None
+    if entry is None or entry.user_id != uid:
+        raise NotFound(f"No transaction {entry_id}.")
+    return entry
 
 
 def loan_repayments(uid: str, loan_id: str) -> store.Listing:

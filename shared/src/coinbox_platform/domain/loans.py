@@ -29,7 +29,7 @@ from coinbox_platform.errors import (
     insufficient_funds,
     limit_exceeded,
 )
-from coinbox_platform.ids import new_id
+from coinbox_platform.ids import has_prefix, new_id
 from coinbox_platform.money import LOAN_FUNDING_FEE, loan_interest, rands
 from coinbox_platform.tiers import KycStatus, limits_for
 
@@ -167,12 +167,30 @@ def create_loan(
         now=now or utcnow(),
         batch_id=batch_id,
     )
-    _loans().document(loan.id).create(loan.to_doc())
+    write_new_loan(loan)
     return loan
+
+
+def write_new_loan(loan: Loan, txn: Transaction | None = None) -> None:
+    """Store a loan built by `build_loan` (in `txn` when given); a loan id that exists already
+    is an error, never an overwrite."""
+    ref = _loans().document(loan.id)
+    if txn is None:
+        ref.create(loan.to_doc())
+    else:
+        txn.create(ref, loan.to_doc())
 
 
 def get_loan(loan_id: str) -> Loan | None:
     return Loan.fetch(loan_id)
+
+
+def owned_investment(uid: str, investment_id: str) -> Investment:
+    """An investment the user made (the borrower sees the loan, not the investment)."""
+    investment = Investment.fetch(investment_id) if has_prefix(investment_id, "inv") else None
+    if investment is None or investment.investor_id != uid:
+        raise NotFound(f"No investment {investment_id}.")
+    return investment
 
 
 def visible_loan(uid: str, loan_id: str) -> Loan:

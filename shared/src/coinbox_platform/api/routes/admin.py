@@ -15,7 +15,8 @@ from pydantic import Field, model_validator
 
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ApiModel
+from coinbox_platform.api.schemas import ApiModel, shown_as
+from coinbox_platform.api.schemas.users import UserOut
 from coinbox_platform.domain import users
 from coinbox_platform.domain.models import UserProfile
 from coinbox_platform.errors import FieldError, Forbidden
@@ -23,21 +24,6 @@ from coinbox_platform.tiers import KycStatus, MembershipTier, Role
 
 TAGS = ("Admin",)
 SCOPE = "admin:users"
-
-
-class UserOut(ApiModel):
-    """A user's profile as staff see it."""
-
-    id: str = Field(examples=["Xk3p9QwR2sT8vY1zA4bC6dE7fG0h"])
-    object: str = "user"
-    email: str | None
-    display_name: str | None
-    role: Role
-    membership_tier: MembershipTier
-    kyc_status: KycStatus
-    kyc_reason: str | None
-    created_at: str
-    updated_at: str | None
 
 
 class UserUpdate(ApiModel):
@@ -67,7 +53,7 @@ class UserUpdate(ApiModel):
 
 
 def render(profile: UserProfile) -> dict[str, Any]:
-    return UserOut.model_validate(profile.to_api()).model_dump(by_alias=True, mode="json")
+    return shown_as(UserOut, profile.to_api())
 
 
 @TABLE.route(

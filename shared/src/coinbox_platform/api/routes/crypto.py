@@ -23,7 +23,7 @@ from pydantic import Field
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ApiModel, ListParams, Page
+from coinbox_platform.api.schemas import ApiModel, ListParams, Page, shown_as
 from coinbox_platform.api.schemas.crypto import OrderCreate, OrderOut
 from coinbox_platform.domain import crypto
 from coinbox_platform.domain.models import CryptoOrder, OrderSide, OrderStatus
@@ -78,8 +78,7 @@ def render(order: CryptoOrder, viewer: str) -> dict[str, Any]:
     data = order.to_api()
     if viewer not in (order.user_id, order.taker_id):
         data["userId"] = None  # an open listing is public; who posted it is not
-    shown: dict[str, Any] = OrderOut.model_validate(data).model_dump(by_alias=True, mode="json")
-    return shown
+    return shown_as(OrderOut, data)
 
 
 def _render_doc(viewer: str) -> Any:

@@ -6,11 +6,10 @@ Routes are registered on import. Money is integer cents; ids are `inv_…`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import Field
 
-from coinbox_platform import store
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
@@ -21,13 +20,8 @@ from coinbox_platform.api.schemas.investments import (
     InvestmentCreate,
     InvestmentOut,
 )
-from coinbox_platform.domain.loans import fund_loan, investor_investments
+from coinbox_platform.domain.loans import fund_loan, investor_investments, owned_investment
 from coinbox_platform.domain.models import Investment, InvestmentStatus
-from coinbox_platform.errors import NotFound
-from coinbox_platform.ids import has_prefix
-
-if TYPE_CHECKING:
-    from google.cloud.firestore import CollectionReference
 
 
 class InvestmentList(Page[InvestmentOut]):
@@ -37,10 +31,6 @@ class InvestmentList(Page[InvestmentOut]):
 class InvestmentListParams(ListParams):
     status: InvestmentStatus | None = Field(None, description="Only investments in this status.")
     starting_after: str | None = cursor_after(r"^inv_[0-9A-Za-z]{1,64}$", "investment")
-
-
-def _investments() -> CollectionReference:
-    return store.db().collection(store.INVESTMENTS)
 
 
 def investment_api(investment_id: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -111,10 +101,4 @@ def create(call: Call[None, InvestmentCreate]) -> Reply:
     "else gets 404.",
 )
 def retrieve(call: Call) -> Reply:
-    investment_id = call.params["investmentId"]
-    if has_prefix(investment_id, "inv"):
-        snap = _investments().document(investment_id).get()
-        data = snap.to_dict() or {}
-        if snap.exists and data.get("investorId") == call.uid:
-            return Reply(investment_api(investment_id, data))
-    raise NotFound(f"No investment {investment_id}.")
+    return Reply(owned_investment(call.uid, call.params["investmentId"]).to_api())

@@ -9,7 +9,6 @@ Staff send messages through bulk operations (docs/product.md §6), not here. Ind
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from pydantic import Field
@@ -17,32 +16,12 @@ from pydantic import Field
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ApiModel, ListParams, Page
+from coinbox_platform.api.schemas import ListParams, Page, shown_as
+from coinbox_platform.api.schemas.messages import MessageOut, MessageStatus
 from coinbox_platform.domain import messages
-from coinbox_platform.domain.models import Notification, Priority
+from coinbox_platform.domain.models import Notification
 
 TAGS = ("Messages",)
-
-
-class MessageStatus(StrEnum):
-    UNREAD = "unread"
-    READ = "read"
-
-
-class MessageOut(ApiModel):
-    """A message in the caller's inbox."""
-
-    id: str = Field(examples=["msg_7Qf2kLp0XzT9bNc4Vw8yRa1M"])
-    object: str = "message"
-    user_id: str
-    title: str = Field(examples=["Scheduled maintenance"])
-    body: str = Field(examples=["The platform is read-only on Sunday 02:00–03:00 SAST."])
-    priority: Priority
-    status: MessageStatus
-    sender_id: str | None
-    batch_id: str | None
-    created_at: str
-    read_at: str | None
 
 
 class MessageListParams(ListParams):
@@ -54,7 +33,7 @@ class MessageList(Page[MessageOut]):
 
 
 def render(message: Notification) -> dict[str, Any]:
-    return MessageOut.model_validate(message.to_api()).model_dump(by_alias=True, mode="json")
+    return shown_as(MessageOut, message.to_api())
 
 
 @TABLE.route(

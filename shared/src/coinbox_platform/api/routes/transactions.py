@@ -15,16 +15,13 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
-from coinbox_platform import store
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
 from coinbox_platform.api.schemas import ListParams, Page
 from coinbox_platform.api.schemas.transactions import LedgerAsset, Transaction
-from coinbox_platform.domain.ledger import entries
+from coinbox_platform.domain.ledger import entries, owned_entry
 from coinbox_platform.domain.models import LedgerEntry, LedgerStatus, LedgerType
-from coinbox_platform.errors import NotFound
-from coinbox_platform.ids import has_prefix
 
 EQUALITY_FILTERS = ("type", "status", "asset")  # in the order of the index fields
 
@@ -110,11 +107,4 @@ def list_transactions(call: Call[TransactionQuery]) -> Reply:
     tags=("Transactions",),
 )
 def get_transaction(call: Call) -> Reply:
-    txn_id = call.params["transactionId"]
-    # Not an id of ours: no read (and no odd document path reaches Firestore).
-    if has_prefix(txn_id, "txn"):
-        snap = store.db().collection(store.TRANSACTIONS).document(txn_id).get()
-        data = snap.to_dict() if snap.exists else None
-        if data is not None and data.get("userId") == call.uid:
-            return Reply(_render(snap.id, data))
-    raise NotFound(f"No transaction {txn_id}.")
+    return Reply(owned_entry(call.uid, call.params["transactionId"]).to_api())

@@ -86,6 +86,13 @@ class ListEnvelope(Page[dict[str, Any]]):
     """Every list response: `{object: "list", data, hasMore, nextCursor}`."""
 
 
+def shown_as(model: type[ApiModel], data: dict[str, Any]) -> dict[str, Any]:
+    """`data` (a stored model's `to_api()`) passed through the API model: checked against the
+    documented shape, and only its fields kept."""
+    out: dict[str, Any] = model.model_validate(data).model_dump(by_alias=True, mode="json")
+    return out
+
+
 def cursor_after(pattern: str, noun: str) -> Any:
     """The `startingAfter` field of a list of one kind of object: only that kind's ids pass
     (`pattern`), so a malformed cursor is a 400 before any read.
