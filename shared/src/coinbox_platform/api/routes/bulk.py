@@ -638,7 +638,7 @@ def list_batches(call: Call) -> Reply:
         query,
         params,
         collection=BULK_LOG,
-        to_api=service.to_api,
+        to_api=lambda i, d: service.BulkBatch.from_doc(i, d).to_api(),
         owner_check=lambda d: d.get("userId") == uid,
     )
 

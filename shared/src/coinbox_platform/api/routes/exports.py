@@ -165,7 +165,7 @@ def list_exports(call: Call) -> Reply:
         query,
         call.query,
         collection=service.EXPORT_LOGS,
-        to_api=service.to_api,
+        to_api=lambda i, d: service.ExportJob.from_doc(i, d).to_api(),
         owner_check=lambda d: d.get("userId") == call.uid,
     )
 
