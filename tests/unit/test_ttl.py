@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coinbox_platform import retention
+from coinbox_platform.exports.service import EXPORT_LOGS
 from coinbox_platform.webhooks import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS, catalog
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +30,11 @@ TTL_ATTR = "expire_at"  # the models' attribute that their camelCase alias store
 
 # Models (pydantic, camelCase aliases) whose `expire_at` attribute is stored as TTL_FIELD, and the
 # collection each is stored in.
-MODEL_COLLECTIONS = {"Event": WEBHOOK_EVENTS, "Delivery": WEBHOOK_DELIVERIES}
+MODEL_COLLECTIONS = {
+    "Event": WEBHOOK_EVENTS,
+    "Delivery": WEBHOOK_DELIVERIES,
+    "ExportJob": EXPORT_LOGS,  # reads expireAt; create_export writes it (a dict key)
+}
 
 # Expiry-like fields that are domain state, not document expiry: no TTL policy, on purpose.
 DOMAIN_EXPIRY = {

@@ -23,13 +23,16 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import ConfigDict, field_serializer, field_validator
 
 from coinbox_platform import store
 from coinbox_platform.clock import iso, utcnow
 from coinbox_platform.config import Secret, secret
+from coinbox_platform.domain.models import Document
 from coinbox_platform.errors import (
     Conflict,
     FieldError,
@@ -206,18 +209,21 @@ def validate_scopes(tier: ApiTier, scopes: Iterable[str]) -> list[str]:
 # --- records ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ApiKey:
-    """One apiKeys document."""
+class ApiKey(Document):
+    """One apiKeys document. Frozen: verification caches it per instance and shares it between
+    requests (a change is a copy: `model_copy(update=...)`)."""
 
-    id: str
+    model_config = ConfigDict(frozen=True)
+    object_name: ClassVar[str] = "api_key"
+    collection: ClassVar[str] = API_KEYS
+
     user_id: str
-    name: str
-    display_prefix: str
-    hash: str
-    tier: ApiTier
-    scopes: tuple[str, ...]
-    status: str  # active | revoked | expired (as stored)
+    name: str = ""
+    display_prefix: str = ""
+    hash: str = ""
+    tier: ApiTier = ApiTier.BASIC
+    scopes: tuple[str, ...] = ()
+    status: str = "active"  # active | revoked | expired (as stored)
     created_at: datetime
     expires_at: datetime | None = None
     last_used_at: datetime | None = None
@@ -228,51 +234,20 @@ class ApiKey:
     updated_at: datetime | None = None
     admin_grant: bool = False  # an admin granted the tier for another user: not re-derived
     parent_key_id: str | None = None  # the key that created this one (a child never outlives it)
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
+    @field_validator("scopes", mode="before")
     @classmethod
-    def from_doc(cls, doc_id: str, d: dict[str, Any]) -> ApiKey:
-        return cls(
-            id=doc_id,
-            user_id=d["userId"],
-            name=d.get("name", ""),
-            display_prefix=d.get("displayPrefix", ""),
-            hash=d.get("hash", ""),
-            tier=ApiTier(d.get("tier", "basic")),
-            scopes=tuple(d.get("scopes") or ()),
-            status=d.get("status", "active"),
-            created_at=d["createdAt"],
-            expires_at=d.get("expiresAt"),
-            last_used_at=d.get("lastUsedAt"),
-            revoked_at=d.get("revokedAt"),
-            rotated_from=d.get("rotatedFrom"),
-            rotated_to=d.get("rotatedTo"),
-            grace_until=d.get("graceUntil"),
-            updated_at=d.get("updatedAt"),
-            admin_grant=bool(d.get("adminGrant", False)),
-            parent_key_id=d.get("parentKeyId"),
-        )
+    def _scopes(cls, value: Any) -> Any:
+        return value or ()  # stored null: none
 
-    def to_doc(self) -> dict[str, Any]:
-        return {
-            "userId": self.user_id,
-            "name": self.name,
-            "displayPrefix": self.display_prefix,
-            "hash": self.hash,
-            "tier": self.tier.value,
-            "scopes": list(self.scopes),
-            "status": self.status,
-            "createdAt": self.created_at,
-            "expiresAt": self.expires_at,
-            "lastUsedAt": self.last_used_at,
-            "revokedAt": self.revoked_at,
-            "rotatedFrom": self.rotated_from,
-            "rotatedTo": self.rotated_to,
-            "graceUntil": self.grace_until,
-            "updatedAt": self.updated_at,
-            "adminGrant": self.admin_grant,
-            "parentKeyId": self.parent_key_id,
-        }
+    @field_validator("admin_grant", mode="before")
+    @classmethod
+    def _admin_grant(cls, value: Any) -> bool:
+        return bool(value)  # stored null: False
+
+    @field_serializer("scopes")
+    def _scopes_list(self, scopes: tuple[str, ...]) -> list[str]:
+        return list(scopes)  # stored as an array
 
     def ends_at(self) -> datetime | None:
         """When the key stops working at the latest: its expiry or the end of its grace."""
@@ -290,10 +265,12 @@ class ApiKey:
             return "expired"
         return "active"
 
-    def to_api(self, now: datetime) -> dict[str, Any]:
+    def to_api(self, now: datetime | None = None) -> dict[str, Any]:
+        """The API shape; `status` is the effective status at `now` (default: the clock)."""
+        now = now or utcnow()
         return {
             "id": self.id,
-            "object": "api_key",
+            "object": self.object_name,
             "name": self.name,
             "displayPrefix": self.display_prefix,
             "userId": self.user_id,
@@ -543,11 +520,8 @@ def create_api_key(
 
 def get_api_key(owner_id: str, key_id_: str) -> ApiKey:
     """The owner's key, or 404 (also for another user's key)."""
-    snap = _keys().document(key_id_).get()
-    if not snap.exists:
-        raise NotFound(f"No API key {key_id_}.")
-    record = ApiKey.from_doc(snap.id, snap.to_dict() or {})
-    if record.user_id != owner_id:
+    record = ApiKey.fetch(key_id_)
+    if record is None or record.user_id != owner_id:
         raise NotFound(f"No API key {key_id_}.")
     return record
 
@@ -823,7 +797,7 @@ def _touch(entry: _Cached, record: ApiKey, now: datetime) -> None:
     once between them)."""
     if record.last_used_at is not None and now - record.last_used_at < LAST_USED_EVERY:
         return
-    updated = replace(record, last_used_at=now)
+    updated = record.model_copy(update={"last_used_at": now})
     with _lock:
         # Other requests of this instance see the new value at once and do not write too.
         _cache[record.id] = replace(entry, value=updated)

@@ -39,11 +39,11 @@ from pydantic import Field
 from coinbox_platform import store
 from coinbox_platform.bulk import BULK_LOG
 from coinbox_platform.bulk.service import (
+    BulkBatch,
     Caller,
     emit_completed,
     new_record,
     notification_id,
-    to_api,
 )
 from coinbox_platform.clock import utcnow
 from coinbox_platform.domain.messages import build_message
@@ -178,7 +178,7 @@ def start(
         except CoinboxError:
             ref.update({"status": "failed", "error": "enqueue_failed", "completedAt": utcnow()})
             raise
-    return to_api(batch_id, record)
+    return BulkBatch.from_doc(batch_id, record).to_api()
 
 
 def _plan(batch_id: str, group: str, chunk: int, cursor: str | None) -> dict[str, Any]:
@@ -223,32 +223,32 @@ def _plan(batch_id: str, group: str, chunk: int, cursor: str | None) -> dict[str
     return store.run_transaction(apply)
 
 
-def _deliver(batch_id: str, data: dict[str, Any], uids: list[str], now: datetime) -> None:
+def _deliver(batch: BulkBatch, uids: list[str], now: datetime) -> None:
     """Each recipient's notification, exactly once however often this runs."""
     from google.api_core.exceptions import AlreadyExists
 
-    text = data["message"]
+    text = batch.message or {}
     notes = store.db().collection(store.NOTIFICATIONS)
     docs = [
         Notification(
-            id=notification_id(batch_id, uid),
+            id=notification_id(batch.id, uid),
             user_id=uid,
             title=text["title"],
             body=text["body"],
             priority=Priority(text.get("priority", "normal")),
-            sender_id=data["userId"],
-            batch_id=batch_id,
+            sender_id=batch.user_id,
+            batch_id=batch.id,
             created_at=now,
         )
         for uid in uids
     ]
     if not docs:
         return
-    batch = store.db().batch()
+    wb = store.db().batch()
     for doc in docs:
-        batch.create(notes.document(doc.id), doc.to_doc())
+        wb.create(notes.document(doc.id), doc.to_doc())
     try:
-        batch.commit()
+        wb.commit()
         return
     except AlreadyExists:
         pass  # delivered (in part) before: the batch wrote nothing; write what is missing
@@ -299,14 +299,14 @@ def _finished(data: dict[str, Any]) -> bool:
     )
 
 
-def _maybe_complete(batch_id: str, now: datetime) -> dict[str, Any] | None:
+def _maybe_complete(batch_id: str, now: datetime) -> BulkBatch | None:
     """Complete the batch when every planned chunk is delivered and planning is done; the
     batch (completed) for the one caller that completed it, else None."""
     batch_ref = _log().document(batch_id)
     if not _finished(batch_ref.get().to_dict() or {}):  # the common case, without a lock
         return None
 
-    def apply(txn: Transaction) -> dict[str, Any] | None:
+    def apply(txn: Transaction) -> BulkBatch | None:
         data = batch_ref.get(transaction=txn).to_dict() or {}
         if not _finished(data):
             return None
@@ -319,13 +319,14 @@ def _maybe_complete(batch_id: str, now: datetime) -> dict[str, Any] | None:
             "durationMs": round((now - data["createdAt"]).total_seconds() * 1000, 1),
         }
         txn.update(batch_ref, changes)
-        return {**data, **changes}
+        return BulkBatch.from_doc(batch_id, {**data, **changes})
 
     return store.run_transaction(apply)
 
 
-def _deliver_chunk(batch_id: str, data: dict[str, Any], chunk: int) -> str:
+def _deliver_chunk(batch: BulkBatch, chunk: int) -> str:
     """Deliver and count one planned chunk (idempotent); completes the batch if it was last."""
+    batch_id = batch.id
     snap = _chunk_ref(batch_id, chunk).get()
     planned = snap.to_dict() or {}
     if not snap.exists:
@@ -333,44 +334,46 @@ def _deliver_chunk(batch_id: str, data: dict[str, Any], chunk: int) -> str:
     if planned.get("delivered"):
         return "delivered before"
     now = utcnow()
-    _deliver(batch_id, data, list(planned["uids"]), now)
+    _deliver(batch, list(planned["uids"]), now)
     did = f"delivered {len(planned['uids'])}" if _count(batch_id, snap, now) else "counted"
     completed = _maybe_complete(batch_id, now)
     if completed is not None:
-        emit_completed(batch_id, completed, now)
+        emit_completed(completed, now)
         did += ", completed"
     return did
 
 
-def _running(batch_id: str) -> tuple[dict[str, Any] | None, str]:
-    snap = _log().document(batch_id).get()
-    data = snap.to_dict() or {}
-    if not snap.exists or data.get("group") is None:
+def _running(batch_id: str) -> tuple[BulkBatch | None, str]:
+    """The group-message batch, if it is still running (else None and why not)."""
+    batch = BulkBatch.fetch(batch_id)
+    if batch is None or batch.group is None:
         return None, "unknown batch"
-    if data.get("status") != "running":
-        return None, f"batch {data.get('status')}"
-    return data, ""
+    if batch.status != "running":
+        return None, f"batch {batch.status}"
+    return batch, ""
 
 
 def deliver(batch_id: str, chunk: int) -> str:
     """The deliver task of one chunk."""
-    data, why = _running(batch_id)
-    return why if data is None else _deliver_chunk(batch_id, data, chunk)
+    batch, why = _running(batch_id)
+    return why if batch is None else _deliver_chunk(batch, chunk)
 
 
 def step(batch_id: str, chunk: int, cursor: str | None, *, enqueue: bool = True) -> str:
     """The plan task (idempotent): plans up to PLAN_AHEAD chunks from `chunk`, enqueues a
     deliver task for each, then the plan task after them. With enqueue=False: plans and
     delivers this one chunk here. Returns what it did, for the log."""
-    data, why = _running(batch_id)
-    if data is None:
+    batch, why = _running(batch_id)
+    if batch is None:
         return why
+    group = batch.group
+    assert group is not None  # _running returns group messages only
     if not enqueue:
-        _plan(batch_id, data["group"], chunk, cursor)
-        return _deliver_chunk(batch_id, data, chunk)
+        _plan(batch_id, group, chunk, cursor)
+        return _deliver_chunk(batch, chunk)
     planned_now = 0
     for n in range(chunk, chunk + PLAN_AHEAD):
-        planned = _plan(batch_id, data["group"], n, cursor)
+        planned = _plan(batch_id, group, n, cursor)
         if not planned.get("delivered"):
             FANOUT.enqueue(FanoutTask(batch_id=batch_id, chunk=n, deliver=True))
         planned_now += 1
@@ -389,7 +392,7 @@ def _complete_after_planning(batch_id: str) -> None:
     now = utcnow()
     completed = _maybe_complete(batch_id, now)
     if completed is not None:
-        emit_completed(batch_id, completed, now)
+        emit_completed(completed, now)
 
 
 class FanoutTask(TaskPayload):

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from coinbox_platform import store
 from coinbox_platform.bulk import BULK_LOG
@@ -43,7 +43,7 @@ from coinbox_platform.clock import iso, utcnow
 from coinbox_platform.domain import crypto, loans
 from coinbox_platform.domain.ledger import Ledger, random_platform_wallet
 from coinbox_platform.domain.messages import build_message, send_message
-from coinbox_platform.domain.models import Loan, Notification, Priority, UserProfile
+from coinbox_platform.domain.models import Document, Loan, Notification, Priority, UserProfile
 from coinbox_platform.errors import CoinboxError, NotFound
 from coinbox_platform.ids import new_id
 
@@ -98,7 +98,7 @@ class BatchRefused(Exception):
 
 @dataclass(frozen=True)
 class BatchResult:
-    result: dict[str, Any]  # the API shape (see to_api)
+    result: dict[str, Any]  # the API shape (BulkBatch.to_api)
 
     @property
     def committed(self) -> bool:
@@ -126,32 +126,63 @@ def notification_id(batch_id: str, uid: str) -> str:
 # ------------------------------------------------------------------ the record
 
 
-def to_api(batch_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A batch as the API shows it (GET /v1/bulk/{batchId}, history, the POST's answer)."""
-    out: dict[str, Any] = {
-        "id": batch_id,
-        "object": "bulk_batch",
-        "batchId": batch_id,
-        "operation": data["operation"],
-        "mode": data["mode"],
-        "status": data["status"],
-        "totalItems": data.get("totalItems", 0),
-        "succeeded": data.get("succeeded", 0),
-        "failed": data.get("failed", 0),
-        "items": data.get("items") or [],
-        "errors": data.get("errors") or [],
-        "durationMs": data.get("durationMs"),
-        "createdAt": iso(data["createdAt"]),
-        "completedAt": iso(data.get("completedAt")),
-    }
-    if data.get("group") is not None:
-        progress = data.get("progress") or {}
-        out["group"] = data["group"]
-        out["progress"] = {
-            "recipientsTotal": progress.get("recipientsTotal"),
-            "delivered": progress.get("delivered", 0),
+class BulkBatch(Document):
+    """One bulkOperationsLog document. Written as `running` by new_record (fanout.start adds
+    the group, the message and `progress`), then field by field: the outcome (_run), or the
+    fan-out's counters (fanout.py: increments, dotted `progress.*` updates); read through
+    this model."""
+
+    object_name: ClassVar[str] = "bulk_batch"
+    collection: ClassVar[str] = BULK_LOG
+
+    user_id: str
+    key_id: str | None = None
+    request_id: str | None = None
+    operation: str  # loans | investments | crypto_orders | messages
+    mode: str  # independent | atomic
+    status: str  # running | completed | partial | failed
+    total_items: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    items: list[dict[str, Any]] | None = None  # per item: {index, status, id, error}
+    errors: list[dict[str, Any]] | None = None  # per error: {index, field, code, message}
+    duration_ms: int | float | None = None
+    error: str | None = None  # why the store refused the whole batch, or enqueue_failed
+    created_at: datetime
+    completed_at: datetime | None = None
+    # A group message (fanout.py) only:
+    group: str | None = None
+    message: dict[str, Any] | None = None  # {title, body, priority}
+    # {recipientsTotal, recipientsPlanned, delivered, chunksPlanned, chunksDelivered,
+    # planningDone}
+    progress: dict[str, Any] | None = None
+
+    def to_api(self) -> dict[str, Any]:
+        """A batch as the API shows it (GET /v1/bulk/{batchId}, history, the POST's answer)."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "object": self.object_name,
+            "batchId": self.id,
+            "operation": self.operation,
+            "mode": self.mode,
+            "status": self.status,
+            "totalItems": self.total_items,
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "items": self.items or [],
+            "errors": self.errors or [],
+            "durationMs": self.duration_ms,
+            "createdAt": iso(self.created_at),
+            "completedAt": iso(self.completed_at),
         }
-    return out
+        if self.group is not None:
+            progress = self.progress or {}
+            out["group"] = self.group
+            out["progress"] = {
+                "recipientsTotal": progress.get("recipientsTotal"),
+                "delivered": progress.get("delivered", 0),
+            }
+        return out
 
 
 def new_record(
@@ -177,31 +208,30 @@ def new_record(
 
 def get_batch(uid: str, batch_id: str) -> dict[str, Any]:
     """A batch, to its owner only (anyone else: 404)."""
-    snap = _log().document(batch_id).get()
-    data = snap.to_dict() or {}
-    if not snap.exists or data.get("userId") != uid:
+    batch = BulkBatch.fetch(batch_id)
+    if batch is None or batch.user_id != uid:
         raise NotFound(f"No bulk batch {batch_id}.")
-    return to_api(batch_id, data)
+    return batch.to_api()
 
 
-def emit_completed(batch_id: str, data: dict[str, Any], now: datetime | None = None) -> None:
+def emit_completed(batch: BulkBatch, now: datetime | None = None) -> None:
     """`bulk.completed` to the owner's webhook subscriptions; the event id is derived from the
     batch, so emitting twice emits once. Never fails the batch (it has been recorded)."""
     try:
         from coinbox_platform.webhooks.events import emit_about
 
-        obj = {k: v for k, v in to_api(batch_id, data).items() if k not in ("items", "errors")}
+        obj = {k: v for k, v in batch.to_api().items() if k not in ("items", "errors")}
         emit_about(
             BULK_LOG,
-            batch_id,
+            batch.id,
             "completed",
             "bulk.completed",
             obj=obj,
-            user_ids=[data["userId"]],
+            user_ids=[batch.user_id],
             now=now,
         )
     except Exception:
-        log.exception("bulk.completed for %s could not be emitted", batch_id)
+        log.exception("bulk.completed for %s could not be emitted", batch.id)
 
 
 # ------------------------------------------------------------------ the runner
@@ -264,8 +294,9 @@ def _run(
         ref.update(done)
     except Exception:  # the items are committed: answer with the result all the same
         log.exception("bulk %s: the outcome could not be recorded", batch_id)
-    emit_completed(batch_id, record)
-    return BatchResult(to_api(batch_id, record))
+    batch = BulkBatch.from_doc(batch_id, record)
+    emit_completed(batch)
+    return BatchResult(batch.to_api())
 
 
 # ------------------------------------------------------------------ loans

@@ -20,10 +20,11 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import IO, TYPE_CHECKING, Annotated, Any
+from typing import IO, TYPE_CHECKING, Annotated, Any, ClassVar
 
 from coinbox_platform import retention, store
 from coinbox_platform.clock import iso, utcnow
+from coinbox_platform.domain.models import Document
 from coinbox_platform.errors import CoinboxError, FieldError, InvalidRequest, NotFound
 from coinbox_platform.exports.catalog import TYPES, ExportType
 from coinbox_platform.exports.writers import CONTENT_TYPES, open_writer
@@ -143,30 +144,62 @@ def owned_exports(uid: str) -> store.Listing:
     return store.owned(EXPORT_LOGS, "userId", uid)
 
 
-def to_api(export_id: str, data: dict[str, Any]) -> dict[str, Any]:
-    filters = dict(data.get("filters") or {})
-    for key in ("from", "to"):
-        if isinstance(filters.get(key), datetime):
-            filters[key] = iso(filters[key])
-    return {
-        "id": export_id,
-        "object": "export",
-        "type": data["type"],
-        "format": data["format"],
-        "fields": data.get("fields") or TYPES[data["type"]].default_fields,
-        "filters": {k: v for k, v in filters.items() if v is not None},
-        "status": data["status"],
-        "recordCount": data.get("recordCount"),
-        "totalRecords": data.get("totalRecords"),
-        "bytes": data.get("bytes"),
-        "sha256": data.get("sha256"),
-        "fileName": data.get("fileName"),
-        "error": data.get("error"),
-        "createdAt": iso(data["createdAt"]),
-        "startedAt": iso(data.get("startedAt")),
-        "completedAt": iso(data.get("completedAt")),
-        "expiresAt": iso(data.get("expiresAt")),
-    }
+class ExportJob(Document):
+    """One exportLogs document: the request (type, format, fields, filters), then the run's
+    progress and outcome. Written field by field as the job runs (create_export, _claim,
+    _produce, delete_expired); read through this model."""
+
+    object_name: ClassVar[str] = "export"
+    collection: ClassVar[str] = EXPORT_LOGS
+
+    user_id: str
+    key_id: str | None = None
+    request_id: str | None = None
+    type: str
+    format: str
+    fields: list[str] | None = None  # none: the type's default columns
+    filters: dict[str, Any] | None = None  # from, to, status, minAmount, maxAmount (ExportSpec)
+    status: str  # queued | running | completed | failed | expired
+    attempts: int = 0
+    created_at: datetime
+    expire_at: datetime | None = None  # the record's TTL (retention.py)
+    started_at: datetime | None = None
+    total_records: int | None = None
+    record_count: int | None = None
+    bytes: int | None = None
+    sha256: str | None = None
+    storage_path: str | None = None
+    file_name: str | None = None
+    completed_at: datetime | None = None
+    expires_at: datetime | None = None  # when the file is deleted
+    error: str | None = None
+    error_code: str | None = None
+    file_deleted_at: datetime | None = None
+
+    def to_api(self) -> dict[str, Any]:
+        filters = dict(self.filters or {})
+        for key in ("from", "to"):
+            if isinstance(filters.get(key), datetime):
+                filters[key] = iso(filters[key])
+        return {
+            "id": self.id,
+            "object": self.object_name,
+            "type": self.type,
+            "format": self.format,
+            "fields": self.fields or TYPES[self.type].default_fields,
+            "filters": {k: v for k, v in filters.items() if v is not None},
+            "status": self.status,
+            "recordCount": self.record_count,
+            "totalRecords": self.total_records,
+            "bytes": self.bytes,
+            "sha256": self.sha256,
+            "fileName": self.file_name,
+            "error": self.error,
+            "createdAt": iso(self.created_at),
+            "startedAt": iso(self.started_at),
+            "completedAt": iso(self.completed_at),
+            "expiresAt": iso(self.expires_at),
+        }
 
 
 def create_export(
@@ -199,37 +232,32 @@ def create_export(
         except CoinboxError:
             _logs().document(export_id).update({"status": "failed", "error": "enqueue_failed"})
             raise
-    return to_api(export_id, doc)
+    return ExportJob.from_doc(export_id, doc).to_api()
 
 
 def get_export(user_id: str, export_id: str) -> dict[str, Any]:
-    snap = _logs().document(export_id).get()
-    data = snap.to_dict() or {}
-    if not snap.exists or data.get("userId") != user_id:
+    job = ExportJob.fetch(export_id)
+    if job is None or job.user_id != user_id:
         raise NotFound(f"No export {export_id}.")
-    return to_api(export_id, data)
+    return job.to_api()
 
 
-def _claim(export_id: str, now: datetime) -> dict[str, Any] | None:
+def _claim(export_id: str, now: datetime) -> ExportJob | None:
     ref = _logs().document(export_id)
 
-    def apply(txn: Transaction) -> dict[str, Any] | None:
+    def apply(txn: Transaction) -> ExportJob | None:
         snap = ref.get(transaction=txn)
         if not snap.exists:
             return None
         data = snap.to_dict() or {}
-        status = data.get("status")
-        if status in ("completed", "failed", "expired"):
+        job = ExportJob.from_doc(export_id, data)
+        if job.status in ("completed", "failed", "expired"):
             return None
-        if status == "running" and data.get("startedAt") and data["startedAt"] > now - STALE_RUN:
+        if job.status == "running" and job.started_at and job.started_at > now - STALE_RUN:
             return None  # another worker has it
-        update = {
-            "status": "running",
-            "startedAt": now,
-            "attempts": int(data.get("attempts", 0)) + 1,
-        }
+        update = {"status": "running", "startedAt": now, "attempts": job.attempts + 1}
         txn.update(ref, update)
-        return {**data, **update}
+        return ExportJob.from_doc(export_id, {**data, **update})
 
     return store.run_transaction(apply)
 
@@ -328,8 +356,8 @@ def run_export(export_id: str, *, now: datetime | None = None) -> dict[str, Any]
     if job is None:
         _announce_again(export_id)
         return None
-    record = _produce(export_id, job, now)
-    _announce(export_id, job["userId"], record)
+    record = _produce(job, now)
+    _announce(export_id, job.user_id, record)
     return record
 
 
@@ -350,19 +378,25 @@ def _announce(export_id: str, user_id: str, record: dict[str, Any]) -> None:
 
 
 def _announce_again(export_id: str) -> None:
-    snap = _logs().document(export_id).get()
-    data = snap.to_dict() or {}
-    if snap.exists and data.get("status") in FINAL_EVENTS:
-        _announce(export_id, data["userId"], to_api(export_id, data))
+    job = ExportJob.fetch(export_id)
+    if job is not None and job.status in FINAL_EVENTS:
+        _announce(export_id, job.user_id, job.to_api())
 
 
-def _produce(export_id: str, job: dict[str, Any], now: datetime) -> dict[str, Any]:
+def _finish(ref: Any, job: ExportJob, changes: dict[str, Any]) -> dict[str, Any]:
+    """Write `changes` to the job's record; the job after them, as the API shows it."""
+    ref.update(changes)
+    return ExportJob.from_doc(job.id, {**job.to_doc(), **changes}).to_api()
+
+
+def _produce(job: ExportJob, now: datetime) -> dict[str, Any]:
     """Write the file and finish the record: completed, or failed with the reason."""
     from coinbox_platform import storage
 
+    export_id = job.id
     ref = _logs().document(export_id)
-    spec = ExportSpec.from_doc(job)
-    user_id = job["userId"]
+    spec = ExportSpec.from_doc(job.to_doc())
+    user_id = job.user_id
     try:
         etype = spec.validate()
         total = _count(etype, user_id, spec)
@@ -400,8 +434,7 @@ def _produce(export_id: str, job: dict[str, Any], now: datetime) -> dict[str, An
             "expiresAt": utcnow() + FILE_TTL,
             "error": None,
         }
-        ref.update(done)
-        return to_api(export_id, {**job, **done})
+        return _finish(ref, job, done)
     except CoinboxError as err:
         reasons = "; ".join(f"{e.field}: {e.message}" for e in err.errors)
         failed = {
@@ -410,19 +443,17 @@ def _produce(export_id: str, job: dict[str, Any], now: datetime) -> dict[str, An
             "errorCode": err.code,
             "completedAt": utcnow(),
         }
-        ref.update(failed)
-        return to_api(export_id, {**job, **failed})
+        return _finish(ref, job, failed)
     except Exception:
         log.exception("export %s failed", export_id)
-        if int(job.get("attempts", 1)) >= MAX_ATTEMPTS:
+        if job.attempts >= MAX_ATTEMPTS:
             failed = {
                 "status": "failed",
                 "error": "The export could not be produced.",
                 "errorCode": "internal_error",
                 "completedAt": utcnow(),
             }
-            ref.update(failed)
-            return to_api(export_id, {**job, **failed})
+            return _finish(ref, job, failed)
         ref.update({"status": "queued"})
         raise  # the task queue retries
 
@@ -439,23 +470,22 @@ def open_download(user_id: str, export_id: str, *, now: datetime | None = None) 
     from coinbox_platform.errors import Conflict
 
     now = now or utcnow()
-    snap = _logs().document(export_id).get()
-    data = snap.to_dict() or {}
-    if not snap.exists or data.get("userId") != user_id:
+    job = ExportJob.fetch(export_id)
+    if job is None or job.user_id != user_id:
         raise NotFound(f"No export {export_id}.")
-    if data.get("status") == "expired" or (data.get("expiresAt") and data["expiresAt"] <= now):
+    if job.status == "expired" or (job.expires_at and job.expires_at <= now):
         raise CoinboxError("The export file has expired.", code="export_expired").with_status(
             410, "Gone"
         )
-    if data.get("status") != "completed":
-        raise Conflict(f"The export is {data.get('status')}; no file yet.", code="export_not_ready")
-    blob = storage.bucket().blob(data["storagePath"])
+    if job.status != "completed":
+        raise Conflict(f"The export is {job.status}; no file yet.", code="export_not_ready")
+    blob = storage.bucket().blob(job.storage_path)
 
     def chunks() -> Iterator[bytes]:
         with blob.open("rb", chunk_size=1 << 20) as fh:
             yield from iter(lambda: fh.read(1 << 20), b"")
 
-    return Download(to_api(export_id, data), CONTENT_TYPES[data["format"]], chunks())
+    return Download(job.to_api(), CONTENT_TYPES[job.format], chunks())
 
 
 def delete_expired(now: datetime | None = None, *, limit: int = 500) -> int:

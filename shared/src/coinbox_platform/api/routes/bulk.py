@@ -625,7 +625,7 @@ def list_batches(call: Call[BulkListParams]) -> Reply:
     return list_reply(
         service.owned_batches(uid, params.operation),
         params,
-        to_api=service.to_api,
+        to_api=lambda i, d: service.BulkBatch.from_doc(i, d).to_api(),
     )
 
 

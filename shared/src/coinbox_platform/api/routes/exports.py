@@ -153,7 +153,11 @@ def create(call: Call[None, ExportCreate]) -> Reply:
     tags=("Exports",),
 )
 def list_exports(call: Call[ExportListParams]) -> Reply:
-    return list_reply(service.owned_exports(call.uid), call.query, to_api=service.to_api)
+    return list_reply(
+        service.owned_exports(call.uid),
+        call.query,
+        to_api=lambda i, d: service.ExportJob.from_doc(i, d).to_api(),
+    )
 
 
 def _export_id(call: Call[Any, Any]) -> str:
