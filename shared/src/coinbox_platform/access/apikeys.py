@@ -47,7 +47,7 @@ from coinbox_platform.ids import ALPHABET
 from coinbox_platform.tiers import API_TIER_ORDER, ApiTier, Role, api_tier_allowed
 
 if TYPE_CHECKING:
-    from google.cloud.firestore import Transaction
+    from google.cloud.firestore import CollectionReference, DocumentReference, Transaction
 
     from coinbox_platform.domain.models import UserProfile
 
@@ -328,7 +328,7 @@ def _event(
     }
 
 
-def _keys() -> Any:
+def _keys() -> CollectionReference:
     return store.db().collection(API_KEYS)
 
 
@@ -337,7 +337,7 @@ def owned_keys(uid: str) -> store.Listing:
     return store.owned(API_KEYS, "userId", uid)
 
 
-def _events() -> Any:
+def _events() -> CollectionReference:
     return store.db().collection(API_KEY_EVENTS)
 
 
@@ -387,7 +387,7 @@ def effective(key: ApiKey, owner: UserProfile) -> tuple[ApiTier, frozenset[str]]
     return tier, intersect_scopes(key.scopes, TIER_SCOPES[tier])
 
 
-def _quota_ref(uid: str) -> Any:
+def _quota_ref(uid: str) -> DocumentReference:
     return store.db().collection(USER_QUOTAS).document(uid)
 
 

@@ -48,7 +48,7 @@ from coinbox_platform.errors import CoinboxError, NotFound
 from coinbox_platform.ids import new_id
 
 if TYPE_CHECKING:
-    from google.cloud.firestore import Transaction
+    from google.cloud.firestore import CollectionReference, Transaction
 
 log = logging.getLogger("coinbox.bulk")
 
@@ -106,7 +106,7 @@ class BatchResult:
         return not (self.result["mode"] == ATOMIC and self.result["succeeded"] == 0)
 
 
-def _log() -> Any:
+def _log() -> CollectionReference:
     return store.db().collection(BULK_LOG)
 
 

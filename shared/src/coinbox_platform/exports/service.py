@@ -32,7 +32,7 @@ from coinbox_platform.ids import new_id
 from coinbox_platform.tasks import TaskPayload, TaskQueue, prefixed
 
 if TYPE_CHECKING:
-    from google.cloud.firestore import Transaction
+    from google.cloud.firestore import CollectionReference, Transaction
 
 log = logging.getLogger("coinbox.exports")
 
@@ -135,7 +135,7 @@ class ExportSpec:
         )
 
 
-def _logs() -> Any:
+def _logs() -> CollectionReference:
     return store.db().collection(EXPORT_LOGS)
 
 
