@@ -32,9 +32,9 @@ def same(actual: dict[str, Any], expected: dict[str, Any]) -> None:
 # --- ApiKey -------------------------------------------------------------------------------
 
 STORED_KEY: dict[str, Any] = {
-    "userId": "u1",
     "name": "ci",
     "displayPrefix": "cb_live_AbCd",
+    "userId": "u1",
     "hash": "ab12",
     "tier": "pro",
     "scopes": ["read:*", "write:loans"],

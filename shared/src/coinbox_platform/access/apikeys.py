@@ -217,9 +217,10 @@ class ApiKey(Document):
     object_name: ClassVar[str] = "api_key"
     collection: ClassVar[str] = API_KEYS
 
-    user_id: str
+    # In the order the API shows them (api/routes/apikeys.py builds ApiKeyOut from this model).
     name: str = ""
     display_prefix: str = ""
+    user_id: str
     hash: str = ""
     tier: ApiTier = ApiTier.BASIC
     scopes: tuple[str, ...] = ()

@@ -19,7 +19,7 @@ from coinbox_platform.access import apikeys, usage
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ApiModel, ListParams, Page
+from coinbox_platform.api.schemas import ApiModel, ListParams, Page, resource_fields
 from coinbox_platform.clientip import request_ip
 from coinbox_platform.errors import FieldError, Forbidden, InvalidRequest, NotFound
 from coinbox_platform.tiers import API_TIER_ORDER, ApiTier, Role
@@ -33,22 +33,25 @@ TAGS = ("API keys",)
 # ---------------------------------------------------------------- models
 
 
-class ApiKeyOut(ApiModel):
-    id: str = Field(examples=["key_4Jt0bW1sTqk2mZ8yXr5nVc3a"])
-    object: str = "api_key"
-    name: str
-    display_prefix: str = Field(description="The first 12 characters of the key.")
-    user_id: str
-    tier: ApiTier
-    scopes: list[str]
-    status: Literal["active", "revoked", "expired"]
-    created_at: str
-    expires_at: str | None
-    last_used_at: str | None = Field(description="Updated at most once a minute.")
-    revoked_at: str | None
-    rotated_from: str | None
-    rotated_to: str | None
-    grace_until: str | None
+# How the API shows a stored key: never its hash or internal bookkeeping; its effective status
+# (a key past its expiry or grace shows as such before a write records it); times as ISO strings.
+API_KEY_DOCS = {
+    "id": Field(examples=["key_4Jt0bW1sTqk2mZ8yXr5nVc3a"]),
+    "object": (str, Field("api_key")),
+    "display_prefix": Field(description="The first 12 characters of the key."),
+    "scopes": (list[str], Field()),
+    "status": (Literal["active", "revoked", "expired"], Field()),
+    "created_at": (str, Field()),
+    "expires_at": (str | None, Field()),
+    "last_used_at": (str | None, Field(description="Updated at most once a minute.")),
+    "revoked_at": (str | None, Field()),
+    "grace_until": (str | None, Field()),
+}
+_KEY_INTERNALS = ("hash", "updated_at", "admin_grant", "parent_key_id")
+
+
+class ApiKeyOut(resource_fields(apikeys.ApiKey, API_KEY_DOCS, hidden=_KEY_INTERNALS)):  # type: ignore[misc]
+    pass
 
 
 class ApiKeyWithSecret(ApiKeyOut):
