@@ -7,11 +7,14 @@ Locally google-cloud-storage talks to the gcp-storage-emulator named by STORAGE_
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
 
 from coinbox_platform.config import settings
 
-_bucket: Any = None
+if TYPE_CHECKING:
+    from google.cloud.storage import Bucket
+
+_bucket: Bucket | None = None
 _lock = threading.Lock()
 
 
@@ -19,7 +22,7 @@ def bucket_name() -> str:
     return settings().exports_bucket
 
 
-def bucket() -> Any:
+def bucket() -> Bucket:
     global _bucket
     if _bucket is None:
         with _lock:

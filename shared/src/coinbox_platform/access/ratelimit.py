@@ -55,10 +55,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from coinbox_platform.errors import RateLimited, ServiceUnavailable
 from coinbox_platform.tiers import ApiTier
+
+if TYPE_CHECKING:
+    from google.cloud.firestore import CollectionReference
 
 RATE_LIMITS = "rateLimits"
 SLOTS = "rateLimitSlots"
@@ -178,7 +181,7 @@ class FirestoreSlots:
 
         self._client = client or store.db
 
-    def _slots(self, bucket: str) -> Any:
+    def _slots(self, bucket: str) -> CollectionReference:
         return self._client().collection(RATE_LIMITS).document(bucket).collection(SLOTS)
 
     @staticmethod

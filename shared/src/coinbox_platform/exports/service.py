@@ -32,7 +32,7 @@ from coinbox_platform.ids import new_id
 from coinbox_platform.tasks import TaskPayload, TaskQueue, prefixed
 
 if TYPE_CHECKING:
-    from google.cloud.firestore import CollectionReference, Transaction
+    from google.cloud.firestore import CollectionReference, Query, Transaction
 
 log = logging.getLogger("coinbox.exports")
 
@@ -262,7 +262,7 @@ def _claim(export_id: str, now: datetime) -> ExportJob | None:
     return store.run_transaction(apply)
 
 
-def _query(etype: ExportType, user_id: str, spec: ExportSpec) -> Any:
+def _query(etype: ExportType, user_id: str, spec: ExportSpec) -> Query:
     from google.cloud.firestore import FieldFilter
 
     q = (

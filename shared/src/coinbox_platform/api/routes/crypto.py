@@ -15,6 +15,7 @@ combination. The order book uses (asset, side, status, price asc|desc, createdAt
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -81,7 +82,7 @@ def render(order: CryptoOrder, viewer: str) -> dict[str, Any]:
     return shown_as(OrderOut, data)
 
 
-def _render_doc(viewer: str) -> Any:
+def _render_doc(viewer: str) -> Callable[[str, dict[str, Any]], dict[str, Any]]:
     def to_api(doc_id: str, data: dict[str, Any]) -> dict[str, Any]:
         return render(CryptoOrder.from_doc(doc_id, data), viewer)
 
