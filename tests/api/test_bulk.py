@@ -15,7 +15,8 @@ import pytest
 from google.cloud.firestore import FieldFilter
 
 from coinbox_platform import store
-from coinbox_platform.api.routes.bulk import TEMPLATES, BulkResultOut, _example
+from coinbox_platform.api.routes.bulk import TEMPLATES, _example
+from coinbox_platform.api.schemas.bulk import BulkResultOut
 from coinbox_platform.bulk import BULK_LOG, fanout
 from coinbox_platform.bulk.service import Caller
 from coinbox_platform.clock import utcnow

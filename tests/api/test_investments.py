@@ -10,7 +10,7 @@ import pytest
 from google.cloud.firestore import FieldFilter
 
 from coinbox_platform import store
-from coinbox_platform.api.routes.investments import FundingOut, InvestmentList, InvestmentOut
+from coinbox_platform.api.schemas.investments import FundingOut, InvestmentList, InvestmentOut
 from coinbox_platform.domain.wallets import platform_balance
 from coinbox_platform.tiers import KycStatus, MembershipTier
 from tests.api.test_loans import (

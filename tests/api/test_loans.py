@@ -11,7 +11,7 @@ import requests
 from google.cloud.firestore import FieldFilter
 
 from coinbox_platform import store
-from coinbox_platform.api.routes.loans import LoanList, LoanOut, MarketplaceList, RepaymentList
+from coinbox_platform.api.schemas.loans import LoanList, LoanOut, MarketplaceList, RepaymentList
 from coinbox_platform.clock import utcnow
 from coinbox_platform.tiers import KycStatus, MembershipTier
 from tests.support import SESSION, ApiUser, api_base, make_api_user

@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 
-from coinbox_platform.api.routes.transactions import (
-    EQUALITY_FILTERS,
+from coinbox_platform.api.routes.transactions import EQUALITY_FILTERS, index_fields
+from coinbox_platform.api.schemas.transactions import (
     Transaction,
     TransactionList,
     TransactionQuery,
-    index_fields,
 )
 from coinbox_platform.domain import wallets
 from coinbox_platform.money import Asset

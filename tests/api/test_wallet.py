@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from coinbox_platform import store, tasks
-from coinbox_platform.api.routes.wallet import WalletOut
 from coinbox_platform.api.schemas.transactions import Transaction
+from coinbox_platform.api.schemas.wallet import WalletOut
 from coinbox_platform.domain import wallets
 from coinbox_platform.money import Asset
 from tests.support import SESSION, ApiUser, api_base, make_api_user, wait_for

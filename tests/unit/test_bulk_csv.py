@@ -8,7 +8,7 @@ import io
 import pytest
 
 from coinbox_platform.api.routes.bulk import TEMPLATES, _example, columns_of
-from coinbox_platform.api.routes.loans import LoanCreate
+from coinbox_platform.api.schemas.loans import LoanCreate
 from coinbox_platform.bulk import csvfile
 from coinbox_platform.bulk.results import (
     FAILED,

@@ -7,8 +7,8 @@ import pytest
 from pydantic import BaseModel, Field
 
 from coinbox_platform.access.apikeys import ApiKey
-from coinbox_platform.api.routes.apikeys import ApiKeyOut
 from coinbox_platform.api.schemas import resource_fields
+from coinbox_platform.api.schemas.apikeys import ApiKeyOut
 from coinbox_platform.api.schemas.crypto import OrderOut
 from coinbox_platform.api.schemas.investments import InvestmentOut
 from coinbox_platform.api.schemas.loans import LOAN_DOCS, LoanOut
@@ -120,8 +120,8 @@ def test_exports_and_batches_render_exactly_their_api_models_fields() -> None:
     renderers are held to them here."""
     from datetime import UTC, datetime
 
-    from coinbox_platform.api.routes.bulk import BulkResultOut
-    from coinbox_platform.api.routes.exports import ExportOut
+    from coinbox_platform.api.schemas.bulk import BulkResultOut
+    from coinbox_platform.api.schemas.exports import ExportOut
     from coinbox_platform.bulk.service import BulkBatch
     from coinbox_platform.exports.service import ExportJob
 

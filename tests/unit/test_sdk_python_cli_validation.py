@@ -14,6 +14,7 @@ import pytest
 from coinbox.cli import bulkcsv
 
 from coinbox_platform.api.routes import bulk as api_bulk
+from coinbox_platform.api.schemas.bulk import MessageItem
 from coinbox_platform.api.schemas.crypto import OrderCreate
 from coinbox_platform.api.schemas.investments import InvestmentCreate
 from coinbox_platform.api.schemas.loans import LoanCreate
@@ -60,7 +61,7 @@ MODELS: dict[str, tuple[type[Any], Any]] = {
     "investments": (InvestmentCreate, lambda b: service.FundingRequest(b.loan_id, b.amount)),
     "crypto-orders": (OrderCreate, api_bulk._order_request),
     "messages": (
-        api_bulk.MessageItem,
+        MessageItem,
         lambda m: service.MessageRequest(m.recipient, m.title, m.body, m.priority),
     ),
 }

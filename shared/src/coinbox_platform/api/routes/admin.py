@@ -11,45 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, model_validator
-
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ApiModel, shown_as
-from coinbox_platform.api.schemas.users import UserOut
+from coinbox_platform.api.schemas import shown_as
+from coinbox_platform.api.schemas.users import UserOut, UserUpdate
 from coinbox_platform.domain import users
 from coinbox_platform.domain.models import UserProfile
 from coinbox_platform.errors import FieldError, Forbidden
-from coinbox_platform.tiers import KycStatus, MembershipTier, Role
 
 TAGS = ("Admin",)
 SCOPE = "admin:users"
-
-
-class UserUpdate(ApiModel):
-    """The changes to make; give at least one of role, membershipTier, kycStatus."""
-
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {"membershipTier": "vip"},
-                {"kycStatus": "rejected", "kycReason": "The ID document has expired."},
-            ]
-        }
-    }
-
-    role: Role | None = Field(None, description="Admins only.")
-    membership_tier: MembershipTier | None = Field(None, description="Admins only.")
-    kyc_status: KycStatus | None = Field(None, description="Support and admins.")
-    kyc_reason: str | None = Field(
-        None, min_length=1, max_length=500, description="Required with kycStatus `rejected`."
-    )
-
-    @model_validator(mode="after")
-    def _reason_goes_with_rejection(self) -> UserUpdate:
-        if self.kyc_reason is not None and self.kyc_status != KycStatus.REJECTED:
-            raise ValueError("kycReason is only given with kycStatus rejected")
-        return self
 
 
 def render(profile: UserProfile) -> dict[str, Any]:

@@ -16,63 +16,28 @@ combination. The order book uses (asset, side, status, price asc|desc, createdAt
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import StrEnum
 from typing import Any
-
-from pydantic import Field
 
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ApiModel, ListParams, Page, shown_as
-from coinbox_platform.api.schemas.crypto import OrderCreate, OrderOut
+from coinbox_platform.api.schemas import shown_as
+from coinbox_platform.api.schemas.crypto import (
+    BookEntry,
+    OrderBook,
+    OrderBookParams,
+    OrderCreate,
+    OrderList,
+    OrderListParams,
+    OrderOut,
+    OrderRole,
+)
 from coinbox_platform.domain import crypto
-from coinbox_platform.domain.models import CryptoOrder, OrderSide, OrderStatus
+from coinbox_platform.domain.models import CryptoOrder
 from coinbox_platform.errors import FieldError, InvalidRequest
 from coinbox_platform.money import Asset
 
 TAGS = ("Crypto",)
-
-
-class OrderRole(StrEnum):
-    CREATOR = "creator"
-    TAKER = "taker"
-
-
-class OrderListParams(ListParams):
-    role: OrderRole = Field(
-        OrderRole.CREATOR, description="`creator`: orders you posted; `taker`: orders you took."
-    )
-    status: OrderStatus | None = None
-    asset: Asset | None = None
-    side: OrderSide | None = None
-
-
-class OrderList(Page[OrderOut]):
-    pass
-
-
-class BookEntry(ApiModel):
-    """One open listing in the order book (its creator is not shown)."""
-
-    id: str
-    side: OrderSide
-    quantity: str
-    price: int
-    value: int
-    created_at: str
-    expires_at: str
-
-
-class OrderBook(ApiModel):
-    object: str = "order_book"
-    asset: Asset
-    bids: list[BookEntry] = Field(description="Buy listings, highest price first.")
-    asks: list[BookEntry] = Field(description="Sell listings, lowest price first.")
-
-
-class OrderBookParams(ApiModel):
-    limit: int = Field(50, ge=1, le=100, description="Listings per side (1–100).")
 
 
 def render(order: CryptoOrder, viewer: str) -> dict[str, Any]:

@@ -9,32 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ApiModel, ListEnvelope, ListParams
+from coinbox_platform.api.schemas import ListEnvelope
+from coinbox_platform.api.schemas.events import EventListParams, EventOut
 from coinbox_platform.errors import NotFound
 from coinbox_platform.ids import has_prefix
 from coinbox_platform.webhooks import catalog
 from coinbox_platform.webhooks.event import Event, get_event, user_events
-
-
-class EventListParams(ListParams):
-    type: str | None = Field(
-        None, max_length=64, description="Only events of this type, e.g. loan.approved."
-    )
-
-
-class EventOut(ApiModel):
-    id: str
-    object: str = "event"
-    type: str
-    created_at: str
-    api_version: str
-    user_id: str
-    data: dict[str, Any]
 
 
 @TABLE.route(

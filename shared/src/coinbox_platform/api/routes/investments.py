@@ -8,29 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ListParams, Page, cursor_after
 from coinbox_platform.api.schemas.investments import (
-    _INVESTMENT_EXAMPLE,
     FundingOut,
     InvestmentCreate,
+    InvestmentList,
+    InvestmentListParams,
     InvestmentOut,
 )
 from coinbox_platform.domain.loans import fund_loan, investor_investments, owned_investment
-from coinbox_platform.domain.models import Investment, InvestmentStatus
-
-
-class InvestmentList(Page[InvestmentOut]):
-    next_cursor: str | None = Field(examples=[_INVESTMENT_EXAMPLE["id"], None])
-
-
-class InvestmentListParams(ListParams):
-    status: InvestmentStatus | None = Field(None, description="Only investments in this status.")
-    starting_after: str | None = cursor_after(r"^inv_[0-9A-Za-z]{1,64}$", "investment")
+from coinbox_platform.domain.models import Investment
 
 
 def investment_api(investment_id: str, data: dict[str, Any]) -> dict[str, Any]:

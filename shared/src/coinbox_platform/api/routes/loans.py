@@ -8,25 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ConfigDict, Field
-
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ListParams, Page, cursor_after
 from coinbox_platform.api.schemas.loans import (
-    _LOAN_EXAMPLE,
-    LOAN_ID_PATTERN,
-    TXN_ID_PATTERN,
     LoanCreate,
+    LoanList,
+    LoanListParams,
     LoanOut,
+    MarketplaceList,
+    MarketplaceParams,
     RepaymentCreate,
+    RepaymentList,
+    RepaymentListParams,
 )
-from coinbox_platform.api.schemas.transactions import RepaymentEntry
 from coinbox_platform.domain.ledger import loan_repayments
 from coinbox_platform.domain.loans import (
-    MAX_TERM,
-    MIN_TERM,
     LoanRequest,
     borrower_loans,
     cancel_loan,
@@ -35,48 +32,9 @@ from coinbox_platform.domain.loans import (
     repay_loan,
     visible_loan,
 )
-from coinbox_platform.domain.models import LedgerEntry, Loan, LoanStatus
+from coinbox_platform.domain.models import LedgerEntry, Loan
 from coinbox_platform.errors import Forbidden, NotFound
 from coinbox_platform.ids import has_prefix
-
-# ---------------------------------------------------------------- models
-
-
-class MarketplaceLoan(LoanOut):
-    """A loan open for funding; `isOwn` marks the caller's own loans (which they cannot fund)."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [_LOAN_EXAMPLE | {"isOwn": False}]})
-
-    is_own: bool = Field(description="The caller is the borrower.", examples=[False])
-
-
-class LoanList(Page[LoanOut]):
-    next_cursor: str | None = Field(examples=[_LOAN_EXAMPLE["id"], None])
-
-
-class MarketplaceList(Page[MarketplaceLoan]):
-    pass
-
-
-class RepaymentList(Page[RepaymentEntry]):
-    pass
-
-
-class LoanListParams(ListParams):
-    status: LoanStatus | None = Field(None, description="Only loans in this status.")
-    starting_after: str | None = cursor_after(LOAN_ID_PATTERN, "loan")
-
-
-class MarketplaceParams(ListParams):
-    term_days: int | None = Field(
-        None, ge=MIN_TERM, le=MAX_TERM, description="Only loans with exactly this term."
-    )
-    starting_after: str | None = cursor_after(LOAN_ID_PATTERN, "loan")
-
-
-class RepaymentListParams(ListParams):
-    starting_after: str | None = cursor_after(TXN_ID_PATTERN, "transaction")
-
 
 # ---------------------------------------------------------------- helpers
 

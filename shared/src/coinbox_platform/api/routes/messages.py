@@ -11,25 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ListParams, Page, shown_as
-from coinbox_platform.api.schemas.messages import MessageOut, MessageStatus
+from coinbox_platform.api.schemas import shown_as
+from coinbox_platform.api.schemas.messages import MessageList, MessageListParams, MessageOut
 from coinbox_platform.domain import messages
 from coinbox_platform.domain.models import Notification
 
 TAGS = ("Messages",)
-
-
-class MessageListParams(ListParams):
-    status: MessageStatus | None = Field(None, description="Only unread or only read messages.")
-
-
-class MessageList(Page[MessageOut]):
-    pass
 
 
 def render(message: Notification) -> dict[str, Any]:

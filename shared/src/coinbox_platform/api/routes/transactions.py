@@ -10,51 +10,16 @@ needs, and firestore.indexes.json holds one per combination of filters.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
-
-from pydantic import Field, field_validator, model_validator
 
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ListParams, Page
-from coinbox_platform.api.schemas.transactions import LedgerAsset, Transaction
+from coinbox_platform.api.schemas.transactions import Transaction, TransactionList, TransactionQuery
 from coinbox_platform.domain.ledger import entries, owned_entry
-from coinbox_platform.domain.models import LedgerEntry, LedgerStatus, LedgerType
+from coinbox_platform.domain.models import LedgerEntry
 
 EQUALITY_FILTERS = ("type", "status", "asset")  # in the order of the index fields
-
-
-class TransactionList(Page[Transaction]):
-    pass
-
-
-class TransactionQuery(ListParams):
-    type: LedgerType | None = Field(None, description="Only entries of this type.")
-    status: LedgerStatus | None = Field(None, description="Only entries in this status.")
-    asset: LedgerAsset | None = Field(None, description="Only entries of this asset.")
-    from_: datetime | None = Field(
-        None,
-        alias="from",
-        description="Only entries created at or after this time (ISO 8601; UTC if no offset).",
-    )
-    to: datetime | None = Field(
-        None, description="Only entries created before this time (ISO 8601; UTC if no offset)."
-    )
-
-    @field_validator("from_", "to")
-    @classmethod
-    def _utc(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
-
-    @model_validator(mode="after")
-    def _ordered(self) -> TransactionQuery:
-        if self.from_ is not None and self.to is not None and self.from_ >= self.to:
-            raise ValueError("`from` must be earlier than `to`")
-        return self
 
 
 def index_fields(query: TransactionQuery) -> list[tuple[str, str]]:

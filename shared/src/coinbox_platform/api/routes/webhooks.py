@@ -6,14 +6,24 @@ Deliveries are at least once and unordered; receivers deduplicate on `webhook-id
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
-
-from pydantic import AwareDatetime, Field
+from typing import Any
 
 from coinbox_platform.api.call import Call, Reply
 from coinbox_platform.api.pagination import list_reply
 from coinbox_platform.api.routing import TABLE
-from coinbox_platform.api.schemas import ApiModel, ListEnvelope, ListParams
+from coinbox_platform.api.schemas import ListEnvelope, ListParams
+from coinbox_platform.api.schemas.webhooks import (
+    CreateWebhook,
+    DeletedOut,
+    DeliveryListParams,
+    RecoverBody,
+    RecoverOut,
+    TestEventBody,
+    UpdateWebhook,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEndpointWithSecret,
+)
 from coinbox_platform.config import Secret
 from coinbox_platform.errors import FieldError, InvalidRequest, NotFound
 from coinbox_platform.ids import has_prefix
@@ -22,101 +32,6 @@ from coinbox_platform.webhooks import delivery as deliveries
 from coinbox_platform.webhooks import subscriptions as subs
 
 TAGS = ("Webhooks",)
-
-
-class CreateWebhook(ApiModel):
-    url: str = Field(max_length=2048, examples=["https://example.com/coinbox/webhooks"])
-    events: list[str] = Field(
-        default_factory=lambda: ["*"],
-        max_length=50,
-        description='Event types, "loan.*" or "*" (default).',
-    )
-    description: str | None = Field(None, max_length=500)
-
-
-class UpdateWebhook(ApiModel):
-    url: str | None = Field(None, max_length=2048)
-    events: list[str] | None = Field(None, max_length=50)
-    description: str | None = Field(None, max_length=500)
-    status: Literal["active", "paused"] | None = Field(
-        None, description="active re-enables a disabled endpoint and resets its failure count."
-    )
-
-
-class TestEventBody(ApiModel):
-    type: str = Field("loan.created", max_length=64, description="Any type of the catalog.")
-
-
-class RecoverBody(ApiModel):
-    since: AwareDatetime = Field(description="Redeliver failed deliveries created since then.")
-
-
-class DeliveryListParams(ListParams):
-    status: Literal["pending", "succeeded", "failed"] | None = None
-
-
-class WebhookEndpoint(ApiModel):
-    id: str
-    object: str = "webhook_endpoint"
-    user_id: str
-    url: str
-    events: list[str]
-    description: str | None
-    status: str
-    consecutive_failures: int
-    last_success_at: str | None
-    last_failure_at: str | None
-    disabled_reason: str | None
-    disabled_at: str | None
-    secret_rotated_at: str | None
-    previous_secret_expires_at: str | None
-    created_at: str
-    updated_at: str | None
-
-
-class WebhookEndpointWithSecret(WebhookEndpoint):
-    secret: str = Field(description="whsec_…: shown once; sign-check deliveries with it.")
-
-
-class DeletedOut(ApiModel):
-    id: str
-    object: str = "webhook_endpoint"
-    deleted: bool = True
-
-
-class DeliveryAttempt(ApiModel):
-    at: str
-    number: int
-    status_code: int | None
-    latency_ms: float
-    response: str | None
-    error: str | None
-    retry_in_seconds: float | None = None
-
-
-class WebhookDelivery(ApiModel):
-    id: str
-    object: str = "webhook_delivery"
-    event_id: str
-    event_type: str
-    subscription_id: str
-    user_id: str
-    status: str
-    attempt_count: int
-    max_attempts: int
-    attempts: list[DeliveryAttempt]
-    next_attempt_at: str
-    last_status_code: int | None
-    last_error: str | None
-    last_delay_seconds: float | None
-    created_at: str
-    updated_at: str | None
-    completed_at: str | None
-
-
-class RecoverOut(ApiModel):
-    object: str = "webhook_recovery"
-    recovered: int
 
 
 def _sub_id(call: Call[Any, Any]) -> str:

@@ -1,12 +1,14 @@
-"""Crypto listings at the API boundary: the request model of a new listing and the listing as
-the API shows it (one definition, from the stored `CryptoOrder`)."""
+"""Crypto listings at the API boundary: the request model of a new listing, the listing as the
+API shows it (one definition, from the stored `CryptoOrder`), the order list and the order book."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import Field, model_validator
 
-from coinbox_platform.api.schemas import ApiModel, resource_fields
-from coinbox_platform.domain.models import CryptoOrder, OrderSide
+from coinbox_platform.api.schemas import ApiModel, ListParams, Page, resource_fields
+from coinbox_platform.domain.models import CryptoOrder, OrderSide, OrderStatus
 from coinbox_platform.money import Asset, parse_quantity, trade_value
 
 # Ten integer digits keep a quantity's atoms (1e-8) inside Firestore's int64.
@@ -74,3 +76,44 @@ ORDER_DOCS = {
 
 class OrderOut(resource_fields(CryptoOrder, ORDER_DOCS, hidden=("volume_day",))):  # type: ignore[misc]
     """A crypto listing. `userId` is null when the caller is neither its creator nor taker."""
+
+
+class OrderRole(StrEnum):
+    CREATOR = "creator"
+    TAKER = "taker"
+
+
+class OrderListParams(ListParams):
+    role: OrderRole = Field(
+        OrderRole.CREATOR, description="`creator`: orders you posted; `taker`: orders you took."
+    )
+    status: OrderStatus | None = None
+    asset: Asset | None = None
+    side: OrderSide | None = None
+
+
+class OrderList(Page[OrderOut]):
+    pass
+
+
+class BookEntry(ApiModel):
+    """One open listing in the order book (its creator is not shown)."""
+
+    id: str
+    side: OrderSide
+    quantity: str
+    price: int
+    value: int
+    created_at: str
+    expires_at: str
+
+
+class OrderBook(ApiModel):
+    object: str = "order_book"
+    asset: Asset
+    bids: list[BookEntry] = Field(description="Buy listings, highest price first.")
+    asks: list[BookEntry] = Field(description="Sell listings, lowest price first.")
+
+
+class OrderBookParams(ApiModel):
+    limit: int = Field(50, ge=1, le=100, description="Listings per side (1–100).")

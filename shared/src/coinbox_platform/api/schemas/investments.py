@@ -1,4 +1,5 @@
-"""Investments at the API boundary: the request model and the investment as the API shows it."""
+"""Investments at the API boundary: the request model, the investment as the API shows it and
+the list of the caller's investments."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from coinbox_platform.api.schemas import ApiModel, resource_fields
+from coinbox_platform.api.schemas import ApiModel, ListParams, Page, cursor_after, resource_fields
 from coinbox_platform.api.schemas.loans import LOAN_ID_PATTERN, MAX_AMOUNT, LoanOut
-from coinbox_platform.domain.models import Investment
+from coinbox_platform.domain.models import Investment, InvestmentStatus
 
 _INVESTMENT_EXAMPLE: dict[str, Any] = {
     "id": "inv_7GhT2kLmP9qR4sV6wX8yZ0aB",
@@ -69,3 +70,12 @@ class FundingOut(InvestmentOut):
     model_config = ConfigDict(json_schema_extra={"examples": [_INVESTMENT_EXAMPLE]})
 
     loan: LoanOut
+
+
+class InvestmentList(Page[InvestmentOut]):
+    next_cursor: str | None = Field(examples=[_INVESTMENT_EXAMPLE["id"], None])
+
+
+class InvestmentListParams(ListParams):
+    status: InvestmentStatus | None = Field(None, description="Only investments in this status.")
+    starting_after: str | None = cursor_after(r"^inv_[0-9A-Za-z]{1,64}$", "investment")

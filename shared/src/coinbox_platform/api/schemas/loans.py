@@ -1,5 +1,6 @@
-"""Loans at the API boundary: the request models and the loan as the API shows it (one
-definition, used by the loans, investments and bulk families and the OpenAPI document)."""
+"""Loans at the API boundary: the request models, the loan as the API shows it (one definition,
+used by the loans, investments and bulk families and the OpenAPI document) and the loans
+family's lists (the caller's loans, the marketplace, a loan's repayments)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from coinbox_platform.api.schemas import ApiModel, resource_fields
+from coinbox_platform.api.schemas import ApiModel, ListParams, Page, cursor_after, resource_fields
+from coinbox_platform.api.schemas.transactions import RepaymentEntry
 from coinbox_platform.domain.loans import MAX_PURPOSE, MAX_RATE, MAX_TERM, MIN_RATE, MIN_TERM
-from coinbox_platform.domain.models import Loan
+from coinbox_platform.domain.models import Loan, LoanStatus
 
 # A single request moves at most R1,000,000; larger numbers are refused at the boundary (they
 # could not be a loan of any tier, and Firestore integers are 64-bit).
@@ -117,3 +119,39 @@ LOAN_DOCS = {
 
 class LoanOut(resource_fields(Loan, LOAN_DOCS, _LOAN_EXAMPLE)):  # type: ignore[misc]
     """A loan as the API shows it."""
+
+
+class MarketplaceLoan(LoanOut):
+    """A loan open for funding; `isOwn` marks the caller's own loans (which they cannot fund)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_LOAN_EXAMPLE | {"isOwn": False}]})
+
+    is_own: bool = Field(description="The caller is the borrower.", examples=[False])
+
+
+class LoanList(Page[LoanOut]):
+    next_cursor: str | None = Field(examples=[_LOAN_EXAMPLE["id"], None])
+
+
+class MarketplaceList(Page[MarketplaceLoan]):
+    pass
+
+
+class RepaymentList(Page[RepaymentEntry]):
+    pass
+
+
+class LoanListParams(ListParams):
+    status: LoanStatus | None = Field(None, description="Only loans in this status.")
+    starting_after: str | None = cursor_after(LOAN_ID_PATTERN, "loan")
+
+
+class MarketplaceParams(ListParams):
+    term_days: int | None = Field(
+        None, ge=MIN_TERM, le=MAX_TERM, description="Only loans with exactly this term."
+    )
+    starting_after: str | None = cursor_after(LOAN_ID_PATTERN, "loan")
+
+
+class RepaymentListParams(ListParams):
+    starting_after: str | None = cursor_after(TXN_ID_PATTERN, "transaction")

@@ -1,5 +1,5 @@
 """Messages at the API boundary: a message as the API shows it (one definition, from the
-stored `Notification`)."""
+stored `Notification`) and the caller's inbox list."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from coinbox_platform.api.schemas import resource_fields
+from coinbox_platform.api.schemas import ListParams, Page, resource_fields
 from coinbox_platform.domain.models import Notification
 
 
@@ -30,3 +30,11 @@ MESSAGE_DOCS = {
 
 class MessageOut(resource_fields(Notification, MESSAGE_DOCS)):  # type: ignore[misc]
     """A message in the caller's inbox."""
+
+
+class MessageListParams(ListParams):
+    status: MessageStatus | None = Field(None, description="Only unread or only read messages.")
+
+
+class MessageList(Page[MessageOut]):
+    pass

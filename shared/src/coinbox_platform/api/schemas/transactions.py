@@ -1,14 +1,15 @@
 """Ledger entries at the API boundary: a transaction as the API shows it (one definition,
-from the stored `LedgerEntry`)."""
+from the stored `LedgerEntry`) and the query of the caller's ledger."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
-from coinbox_platform.api.schemas import resource_fields
-from coinbox_platform.domain.models import LedgerEntry
+from coinbox_platform.api.schemas import ListParams, Page, resource_fields
+from coinbox_platform.domain.models import LedgerEntry, LedgerStatus, LedgerType
 
 LedgerAsset = Literal["ZAR", "BTC", "ETH", "USDT", "USDC"]
 
@@ -56,3 +57,34 @@ REPAYMENT_DOCS = {
 
 class RepaymentEntry(resource_fields(LedgerEntry, REPAYMENT_DOCS)):  # type: ignore[misc]
     """A repayment ledger entry of the caller's wallet (a `transaction` object)."""
+
+
+class TransactionList(Page[Transaction]):
+    pass
+
+
+class TransactionQuery(ListParams):
+    type: LedgerType | None = Field(None, description="Only entries of this type.")
+    status: LedgerStatus | None = Field(None, description="Only entries in this status.")
+    asset: LedgerAsset | None = Field(None, description="Only entries of this asset.")
+    from_: datetime | None = Field(
+        None,
+        alias="from",
+        description="Only entries created at or after this time (ISO 8601; UTC if no offset).",
+    )
+    to: datetime | None = Field(
+        None, description="Only entries created before this time (ISO 8601; UTC if no offset)."
+    )
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TransactionQuery:
+        if self.from_ is not None and self.to is not None and self.from_ >= self.to:
+            raise ValueError("`from` must be earlier than `to`")
+        return self
