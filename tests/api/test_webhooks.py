@@ -99,13 +99,28 @@ def test_every_domain_event_type_reaches_a_real_receiver_signed(receiver: Receiv
     def types_seen() -> set[str]:
         return {json.loads(r.body)["type"] for path in paths.values() for r in receiver.on(path)}
 
+    def disbursed_to() -> set[str]:
+        return {
+            uid
+            for uid, path in paths.items()
+            for r in receiver.on(path)
+            if json.loads(r.body)["type"] == "loan.disbursed"
+        }
+
     wanted = set(catalog.DOMAIN_EVENT_TYPES)
     assert len(wanted) == 17
+    both = {borrower.uid, investor.uid}
     try:
-        wait_for(lambda: wanted <= types_seen(), timeout=90, interval=0.5)
+        # Deliveries are unordered: every type may have reached someone while the loan's
+        # second delivery (to the investor or the borrower) is still in flight.
+        wait_for(
+            lambda: wanted <= types_seen() and disbursed_to() == both, timeout=90, interval=0.5
+        )
     except AssertionError:
         # Say where the missing types stopped: no event, or a delivery in which state.
         missing = wanted - types_seen()
+        if disbursed_to() != both:
+            missing |= {f"loan.disbursed to {uid}" for uid in both - disbursed_to()}
         trail = {
             uid: sorted(
                 (d.get("eventType") or d.get("type"), d.get("status"), len(d.get("attempts") or []))
