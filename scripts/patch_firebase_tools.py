@@ -1,4 +1,4 @@
-"""Two fixes to the functions emulator's Python workers, applied after `npm ci`.
+"""Three fixes to the functions emulator's Python code paths, applied after `npm ci`.
 
 1. Give every Python worker a port of its own.
 
@@ -16,6 +16,13 @@ on a connection the worker is closing at that moment fails with "socket hang up"
 emulator answers 500 and kills the worker (seen under bursts of concurrent requests, when the
 loaded event loop reads the close late). A local connection per request costs microseconds.
 
+3. Discover a stack's functions on a port of its own. To read the functions' definitions,
+firebase-tools serves the Python code on the first free port from 8081 (an admin server it
+stops afterwards). Two stacks starting at the same moment (tests/api/test_side_by_side.py) both
+found 8081 free; the second's server failed with "Address already in use" and its functions
+never loaded ("User code failed to load ... Timeout after 60000"). scripts/stack.py names a
+port inside the stack's own port block in COINBOX_DISCOVERY_PORT; the search starts there.
+
 Idempotent; fails loudly if firebase-tools changed so that a patch no longer applies.
 """
 
@@ -25,6 +32,7 @@ import sys
 from pathlib import Path
 
 TARGET = Path("node_modules/firebase-tools/lib/emulator/functionsEmulator.js")
+PYTHON_RUNTIME = Path("node_modules/firebase-tools/lib/deploy/functions/runtimes/python/index.js")
 MARK = "__coinboxWorkerPorts"
 ORIGINAL_PORT = """    async startPython(backend, envs) {
         const args = ["functions-framework"];
@@ -69,23 +77,41 @@ PATCHED_CONN = """    httpReqOpts() {
         };
     }
 """
+DISCOVERY_MARK = "Patched by scripts/patch_firebase_tools.py: the stack's discovery port"
+ORIGINAL_DISCOVERY = """            const adminPort = await portfinder.getPortPromise({
+                port: 8081,
+            });
+"""
+PATCHED_DISCOVERY = """            // Patched by scripts/patch_firebase_tools.py: the stack's discovery port.
+            const adminPort = await portfinder.getPortPromise({
+                port: Number(process.env.COINBOX_DISCOVERY_PORT) || 8081,
+            });
+"""
 PATCHES = [
-    ("one port per Python worker", MARK, ORIGINAL_PORT, PATCHED_PORT),
-    ("a fresh connection per worker request", CONN_MARK, ORIGINAL_CONN, PATCHED_CONN),
+    (TARGET, "one port per Python worker", MARK, ORIGINAL_PORT, PATCHED_PORT),
+    (TARGET, "a fresh connection per worker request", CONN_MARK, ORIGINAL_CONN, PATCHED_CONN),
+    (
+        PYTHON_RUNTIME,
+        "a discovery port per stack",
+        DISCOVERY_MARK,
+        ORIGINAL_DISCOVERY,
+        PATCHED_DISCOVERY,
+    ),
 ]
 
 
 def main() -> int:
-    text = TARGET.read_text()
-    for name, mark, original, patched in PATCHES:
-        if mark in text:
-            continue
-        if original not in text:
-            print(f"{TARGET}: cannot apply '{name}'; update {__file__}", file=sys.stderr)
-            return 1
-        text = text.replace(original, patched, 1)
-        print(f"patched firebase-tools: {name}")
-    TARGET.write_text(text)
+    for target in dict.fromkeys(p[0] for p in PATCHES):
+        text = target.read_text()
+        for path, name, mark, original, patched in PATCHES:
+            if path != target or mark in text:
+                continue
+            if original not in text:
+                print(f"{target}: cannot apply '{name}'; update {__file__}", file=sys.stderr)
+                return 1
+            text = text.replace(original, patched, 1)
+            print(f"patched firebase-tools: {name}")
+        target.write_text(text)
     return 0
 
 

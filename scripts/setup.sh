@@ -70,7 +70,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 # The functions emulator can hand two Python workers one port (requests then reach the wrong
-# function); the patch is idempotent and checked on every run.
+# function), and two stacks one discovery port; the patch is idempotent and checked on every run.
 python3 scripts/patch_firebase_tools.py
 
 # --- Python venv -----------------------------------------------------------------------------

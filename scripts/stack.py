@@ -57,6 +57,14 @@ SERVICES: tuple[tuple[str, str], ...] = (
     ("storage", "port"),
 )
 DEFAULT_STORAGE_PORT = 9023
+# Where firebase-tools looks for a free port to read the Python functions' definitions
+# (scripts/patch_firebase_tools.py): 8081 on the default ports, else the first port after the
+# block's services, so two stacks starting at once never race for one port.
+DEFAULT_DISCOVERY_PORT = 8081
+
+
+def discovery_port(offset: int) -> int:
+    return DEFAULT_DISCOVERY_PORT if offset == 0 else BASE + offset + len(SERVICES)
 
 
 def parse_offset(raw: str | None) -> int:
@@ -263,6 +271,7 @@ def stack_env() -> dict[str, str]:
     hosting = port("hosting")
     env["PORTAL_ORIGINS"] = f"http://127.0.0.1:{hosting},http://localhost:{hosting}"
     env.setdefault("FUNCTIONS_DISCOVERY_TIMEOUT", "60")
+    env["COINBOX_DISCOVERY_PORT"] = str(discovery_port(OFFSET))
     env["NO_UPDATE_NOTIFIER"] = "1"
     env["COINBOX_SANDBOX"] = "1"
     env["COINBOX_STACK_ID"] = str(OFFSET)  # marks every process of this stack (see stop)

@@ -68,6 +68,19 @@ def test_stacks_of_different_offsets_share_no_port() -> None:
         assert not set(stack.layout(a).values()) & set(stack.layout(b).values())
 
 
+def test_each_stack_discovers_its_functions_on_a_port_of_its_own() -> None:
+    """Two stacks starting at once used to race for firebase-tools' discovery port 8081."""
+    seen: dict[int, int] = {}
+    for offset in ALLOWED:
+        port = stack.discovery_port(offset)
+        assert port not in stack.layout(offset).values()
+        if offset:
+            assert stack.BASE + offset <= port < stack.BASE + offset + stack.BLOCK
+        assert port not in seen, f"offsets {seen[port]} and {offset} share {port}"
+        seen[port] = offset
+    assert stack.discovery_port(0) == 8081  # firebase-tools' own default
+
+
 def test_ports_avoid_bad_and_ephemeral_ports() -> None:
     for offset in ALLOWED:
         for p in stack.layout(offset).values():
@@ -93,7 +106,8 @@ def test_stack_env_follows_the_offset() -> None:
     """A stack's processes get its own Hosting origin for CORS and not an outer stack's hosts."""
     code = (
         "import json, stack; e = stack.stack_env(); "
-        "print(json.dumps({k: e.get(k) for k in ('PORTAL_ORIGINS', 'FIRESTORE_EMULATOR_HOST')}))"
+        "print(json.dumps({k: e.get(k) for k in "
+        "('PORTAL_ORIGINS', 'FIRESTORE_EMULATOR_HOST', 'COINBOX_DISCOVERY_PORT')}))"
     )
     env = {**os.environ, "COINBOX_PORT_OFFSET": "7000", "FIRESTORE_EMULATOR_HOST": "127.0.0.1:1"}
     out = subprocess.run(
@@ -109,6 +123,7 @@ def test_stack_env_follows_the_offset() -> None:
     hosting = stack.layout(7000)[("hosting", "port")]
     assert got["PORTAL_ORIGINS"] == f"http://127.0.0.1:{hosting},http://localhost:{hosting}"
     assert got["FIRESTORE_EMULATOR_HOST"] is None
+    assert got["COINBOX_DISCOVERY_PORT"] == str(stack.BASE + 7000 + len(stack.SERVICES))
 
 
 def test_ports_command_prints_the_layout() -> None:
