@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PY := functions/venv/bin/python
 STACK := $(PY) scripts/stack.py
 
-.PHONY: setup dev test lint typecheck unit stack-tests rules-test bench bench-exports bench-cli stop \
+.PHONY: setup dev test lint typecheck unit stack-tests rules-test bench bench-coldstart bench-exports bench-cli stop \
 	bench-wallet bench-usage bench-fanout predeploy deploy-dry-run clean lock sdk-generate sdk-python-generate sdk-typescript-test \
 	sdk-typescript-generate postman web-test
 
@@ -75,6 +75,10 @@ bench-exports: setup
 
 bench: setup
 	$(STACK) exec -- $(PY) scripts/bench.py
+
+# One API function's cold start: import main, then its first request (docs/architecture.md).
+bench-coldstart: setup
+	$(PY) scripts/bench_coldstart.py
 
 # The coinbox CLI's wall time for a 100-row bulk loans CSV next to the API time for the same rows.
 bench-cli: setup
