@@ -9,7 +9,7 @@ import pytest
 
 from coinbox_platform import store
 from coinbox_platform.domain import crypto, ledger, loans, messages
-from coinbox_platform.domain.models import LedgerType, LoanStatus, OrderStatus
+from coinbox_platform.domain.models import LedgerStatus, LedgerType, LoanStatus, OrderStatus
 from coinbox_platform.webhooks.event import user_events
 
 NOW = datetime(2025, 1, 31, 9, 15, tzinfo=UTC)
@@ -51,13 +51,21 @@ def test_repayments_belong_to_one_loan_and_one_type() -> None:
 
 
 def test_transaction_filters_keep_the_index_order() -> None:
+    """The order api/routes/transactions.py names the composite indexes in (EQUALITY_FILTERS,
+    checked against firestore.indexes.json by tests/api/test_transactions.py)."""
+    from coinbox_platform.api.routes.transactions import EQUALITY_FILTERS
+
     listing = ledger.entries(
-        "u1", type=LedgerType.DEPOSIT, asset="ZAR", created_from=NOW, created_before=NOW
+        "u1",
+        type=LedgerType.DEPOSIT,
+        status=LedgerStatus.COMPLETED,
+        asset="ZAR",
+        created_from=NOW,
+        created_before=NOW,
     )
     assert [(f, op) for f, op, _ in _conditions(listing)] == [
         ("userId", "=="),
-        ("type", "=="),
-        ("asset", "=="),
+        *[(name, "==") for name in EQUALITY_FILTERS],
         ("createdAt", ">="),
         ("createdAt", "<"),
     ]

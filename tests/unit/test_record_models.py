@@ -396,3 +396,17 @@ def test_bulk_batch_of_a_group_message_shows_its_group_and_progress() -> None:
     )
     early = BulkBatch.from_doc("bat_5", {**stored, "progress": None})
     assert early.to_api()["progress"] == {"recipientsTotal": None, "delivered": 0}
+
+
+def test_every_stored_model_names_its_collection_and_kind() -> None:
+    """`fetch`, `require` and `require_owned` read `collection`: a model without one would
+    read the empty path (Subscription, Delivery and Event lacked it)."""
+    from tests.stored_models import stored_models
+
+    models = stored_models()
+    assert {"Loan", "ApiKey", "ExportJob", "BulkBatch", "Subscription", "Event"} <= set(models)
+    for name, model in models.items():
+        assert model.collection, f"{name} names no collection"
+        assert model.object_name, f"{name} names no object kind"
+    collections = [m.collection for m in models.values()]
+    assert len(collections) == len(set(collections)), collections

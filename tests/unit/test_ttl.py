@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coinbox_platform import retention
-from coinbox_platform.exports.service import EXPORT_LOGS
-from coinbox_platform.webhooks import WEBHOOK_DELIVERIES, WEBHOOK_EVENTS, catalog
+from coinbox_platform.webhooks import WEBHOOK_EVENTS, catalog
+from tests.stored_models import stored_models
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "shared" / "src"
@@ -28,13 +28,9 @@ INDEXES = json.loads((ROOT / "firestore.indexes.json").read_text())
 TTL_FIELD = retention.TTL_FIELD
 TTL_ATTR = "expire_at"  # the models' attribute that their camelCase alias stores as TTL_FIELD
 
-# Models (pydantic, camelCase aliases) whose `expire_at` attribute is stored as TTL_FIELD, and the
-# collection each is stored in.
-MODEL_COLLECTIONS = {
-    "Event": WEBHOOK_EVENTS,
-    "Delivery": WEBHOOK_DELIVERIES,
-    "ExportJob": EXPORT_LOGS,  # reads expireAt; create_export writes it (a dict key)
-}
+# Every stored model (pydantic, camelCase aliases: an `expire_at` attribute is stored as
+# TTL_FIELD) and the collection it names.
+MODEL_COLLECTIONS = {name: model.collection for name, model in stored_models().items()}
 
 # Expiry-like fields that are domain state, not document expiry: no TTL policy, on purpose.
 DOMAIN_EXPIRY = {

@@ -1,4 +1,5 @@
 """Gates: one writer at a time per wallet, across every instance (docs/scaling.md, "One wallet").
+The same queue serves a user's per-user caps (`quota_key`, store.hold_user_quota).
 
 Concurrent money moves on one wallet all read and write that wallet's document in Firestore
 transactions. Firestore serialises them, but by conflict: transactions that read the same
@@ -47,6 +48,11 @@ LEASE_CHECK_S = 1.0  # a waiter reads the holder's lease only after waiting this
 
 def wallet_key(uid: str) -> str:
     return f"wallet:{uid}"
+
+
+def quota_key(uid: str) -> str:
+    """The gate of a user's per-user caps (store.hold_user_quota)."""
+    return f"quota:{uid}"
 
 
 class GatesBusy(Exception):

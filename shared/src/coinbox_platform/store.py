@@ -33,6 +33,7 @@ CRYPTO_ORDERS = "cryptoOrders"
 NOTIFICATIONS = "notifications"
 IDEMPOTENCY = "idempotencyKeys"
 HEALTH = "health"
+USER_QUOTAS = "userQuotas"  # one document per user: what makes a per-user cap atomic
 
 _client: Client | None = None
 
@@ -215,6 +216,21 @@ def _run_transaction(fn: Callable[[Transaction], T], attempts: int, scope: Any) 
     raise ServiceUnavailable(
         "The data store is busy; retry the request.", headers={"Retry-After": "1"}
     ) from last
+
+
+def hold_user_quota(transaction: Transaction, uid: str) -> DocumentReference:
+    """Inside `run_transaction`, before counting what a per-user cap limits (API keys,
+    webhook endpoints, exports in progress): read the user's quota document, so that two
+    parallel creates conflict on it and the cap cannot be passed; the caller writes it back
+    (`transaction.set(ref, {...}, merge=True)`) with the create. The quota's gate
+    (coinbox_platform/gates.py) queues the parallel creates instead of letting them abort
+    each other until the retries run out."""
+    from coinbox_platform import gates
+
+    gates.enter([gates.quota_key(uid)])
+    ref = db().collection(USER_QUOTAS).document(uid)
+    ref.get(transaction=transaction)
+    return ref
 
 
 def get_all(

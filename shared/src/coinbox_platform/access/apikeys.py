@@ -47,7 +47,7 @@ from coinbox_platform.ids import ALPHABET
 from coinbox_platform.tiers import API_TIER_ORDER, ApiTier, Role, api_tier_allowed
 
 if TYPE_CHECKING:
-    from google.cloud.firestore import CollectionReference, DocumentReference, Transaction
+    from google.cloud.firestore import CollectionReference, Transaction
 
     from coinbox_platform.domain.models import UserProfile
 
@@ -67,7 +67,6 @@ LAST_USED_EVERY = timedelta(minutes=1)
 MAX_GRACE = timedelta(days=7)
 MAX_NAME = 100
 MAX_ACTIVE_KEYS = 10  # active keys per user (create and rotate refuse beyond it: 422)
-USER_QUOTAS = "userQuotas"  # one document per user: the lock that makes per-user caps atomic
 
 RESOURCES = (
     "loans",
@@ -388,10 +387,6 @@ def effective(key: ApiKey, owner: UserProfile) -> tuple[ApiTier, frozenset[str]]
     return tier, intersect_scopes(key.scopes, TIER_SCOPES[tier])
 
 
-def _quota_ref(uid: str) -> DocumentReference:
-    return store.db().collection(USER_QUOTAS).document(uid)
-
-
 def active_key_count(
     uid: str, now: datetime, txn: Transaction = None, *, excluding: str = ""
 ) -> int:
@@ -498,8 +493,7 @@ def create_api_key(
         def apply(
             txn: Transaction, record: ApiKey = record, ev_id: str = ev_id, ev: Any = ev
         ) -> None:
-            quota = _quota_ref(owner.id)
-            quota.get(transaction=txn)
+            quota = store.hold_user_quota(txn, owner.id)
             active = active_key_count(owner.id, now, txn, excluding=rotated_from or "")
             if active >= MAX_ACTIVE_KEYS:
                 raise UnprocessableRule(
@@ -521,10 +515,7 @@ def create_api_key(
 
 def get_api_key(owner_id: str, key_id_: str) -> ApiKey:
     """The owner's key, or 404 (also for another user's key)."""
-    record = ApiKey.fetch(key_id_)
-    if record is None or record.user_id != owner_id:
-        raise NotFound(f"No API key {key_id_}.")
-    return record
+    return ApiKey.require_owned(key_id_, owner_id, label="API key")
 
 
 def _mutate(

@@ -208,10 +208,7 @@ def new_record(
 
 def get_batch(uid: str, batch_id: str) -> dict[str, Any]:
     """A batch, to its owner only (anyone else: 404)."""
-    batch = BulkBatch.fetch(batch_id)
-    if batch is None or batch.user_id != uid:
-        raise NotFound(f"No bulk batch {batch_id}.")
-    return batch.to_api()
+    return BulkBatch.require_owned(batch_id, uid, label="bulk batch").to_api()
 
 
 def emit_completed(batch: BulkBatch, now: datetime | None = None) -> None:

@@ -72,10 +72,9 @@ def entries(
 def owned_entry(uid: str, entry_id: str) -> LedgerEntry:
     """One of the user's ledger entries; anyone else's (or an id that is not a ledger id: no
     read, so no odd document path reaches Firestore) is a 404."""
-    entry = LedgerEntry.fetch(entry_id) if has_prefix(entry_id, "txn") else None
-    if entry is None or entry.user_id != uid:
+    if not has_prefix(entry_id, "txn"):
         raise NotFound(f"No transaction {entry_id}.")
-    return entry
+    return LedgerEntry.require_owned(entry_id, uid)
 
 
 def loan_repayments(uid: str, loan_id: str) -> store.Listing:

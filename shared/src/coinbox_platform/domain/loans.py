@@ -187,10 +187,9 @@ def get_loan(loan_id: str) -> Loan | None:
 
 def owned_investment(uid: str, investment_id: str) -> Investment:
     """An investment the user made (the borrower sees the loan, not the investment)."""
-    investment = Investment.fetch(investment_id) if has_prefix(investment_id, "inv") else None
-    if investment is None or investment.investor_id != uid:
+    if not has_prefix(investment_id, "inv"):
         raise NotFound(f"No investment {investment_id}.")
-    return investment
+    return Investment.require_owned(investment_id, uid, owner="investor_id")
 
 
 def visible_loan(uid: str, loan_id: str) -> Loan:

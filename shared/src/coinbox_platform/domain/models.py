@@ -48,6 +48,19 @@ class Document(BaseModel):
             raise NotFound(f"No {label or cls.object_name} {doc_id}.")
         return found
 
+    @classmethod
+    def require_owned(
+        cls, doc_id: str, uid: str, *, owner: str = "user_id", label: str = ""
+    ) -> Self:
+        """The document if `uid` is in its `owner` field; a missing document and another
+        user's are the same NotFound ("No <label> <id>."), so ids cannot be probed."""
+        from coinbox_platform.errors import NotFound
+
+        found = cls.fetch(doc_id)
+        if found is None or getattr(found, owner) != uid:
+            raise NotFound(f"No {label or cls.object_name} {doc_id}.")
+        return found
+
     def to_doc(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude={"id"})
 

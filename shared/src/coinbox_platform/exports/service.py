@@ -25,14 +25,14 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, ClassVar
 from coinbox_platform import retention, store
 from coinbox_platform.clock import iso, utcnow
 from coinbox_platform.domain.models import Document
-from coinbox_platform.errors import CoinboxError, FieldError, InvalidRequest, NotFound
+from coinbox_platform.errors import CoinboxError, FieldError, InvalidRequest
 from coinbox_platform.exports.catalog import TYPES, ExportType
 from coinbox_platform.exports.writers import CONTENT_TYPES, open_writer
 from coinbox_platform.ids import new_id
 from coinbox_platform.tasks import TaskPayload, TaskQueue, prefixed
 
 if TYPE_CHECKING:
-    from google.cloud.firestore import CollectionReference, Query, Transaction
+    from google.cloud.firestore import CollectionReference, DocumentReference, Query, Transaction
 
 log = logging.getLogger("coinbox.exports")
 
@@ -236,10 +236,7 @@ def create_export(
 
 
 def get_export(user_id: str, export_id: str) -> dict[str, Any]:
-    job = ExportJob.fetch(export_id)
-    if job is None or job.user_id != user_id:
-        raise NotFound(f"No export {export_id}.")
-    return job.to_api()
+    return ExportJob.require_owned(export_id, user_id).to_api()
 
 
 def _claim(export_id: str, now: datetime) -> ExportJob | None:
@@ -383,7 +380,7 @@ def _announce_again(export_id: str) -> None:
         _announce(export_id, job.user_id, job.to_api())
 
 
-def _finish(ref: Any, job: ExportJob, changes: dict[str, Any]) -> dict[str, Any]:
+def _finish(ref: DocumentReference, job: ExportJob, changes: dict[str, Any]) -> dict[str, Any]:
     """Write `changes` to the job's record; the job after them, as the API shows it."""
     ref.update(changes)
     return ExportJob.from_doc(job.id, {**job.to_doc(), **changes}).to_api()
@@ -470,9 +467,7 @@ def open_download(user_id: str, export_id: str, *, now: datetime | None = None) 
     from coinbox_platform.errors import Conflict
 
     now = now or utcnow()
-    job = ExportJob.fetch(export_id)
-    if job is None or job.user_id != user_id:
-        raise NotFound(f"No export {export_id}.")
+    job = ExportJob.require_owned(export_id, user_id)
     if job.status == "expired" or (job.expires_at and job.expires_at <= now):
         raise CoinboxError("The export file has expired.", code="export_expired").with_status(
             410, "Gone"
@@ -522,7 +517,6 @@ def create_capped(user_id: str, export_id: str, doc: dict[str, Any], now: dateti
 
     from coinbox_platform.errors import UnprocessableRule
 
-    quota = store.db().collection("userQuotas").document(user_id)
     active = (
         _logs()
         .where(filter=FieldFilter("userId", "==", user_id))
@@ -531,7 +525,7 @@ def create_capped(user_id: str, export_id: str, doc: dict[str, Any], now: dateti
     )
 
     def apply(txn: Transaction) -> None:
-        quota.get(transaction=txn)
+        quota = store.hold_user_quota(txn, user_id)
         if len(list(active.get(transaction=txn))) >= MAX_ACTIVE_EXPORTS:
             raise UnprocessableRule(
                 f"You have {MAX_ACTIVE_EXPORTS} exports queued or running; wait for one to finish.",

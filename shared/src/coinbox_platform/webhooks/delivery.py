@@ -122,6 +122,7 @@ class DeliveryStatus(StrEnum):
 
 class Delivery(Document):
     object_name: ClassVar[str] = "webhook_delivery"
+    collection: ClassVar[str] = WEBHOOK_DELIVERIES
     event_id: str
     event_type: str
     subscription_id: str
@@ -181,8 +182,7 @@ def new_delivery(event: Event, sub: Subscription, *, now: datetime) -> Delivery:
 
 
 def get_delivery(delivery_id: str) -> Delivery | None:
-    snap = collection().document(delivery_id).get()
-    return Delivery.from_doc(snap.id, snap.to_dict() or {}) if snap.exists else None
+    return Delivery.fetch(delivery_id)
 
 
 class DeliveryTask(TaskPayload):

@@ -24,6 +24,7 @@ from coinbox_platform.webhooks import WEBHOOK_EVENTS, catalog
 
 class Event(Document):
     object_name: ClassVar[str] = "event"
+    collection: ClassVar[str] = WEBHOOK_EVENTS
     type: str
     created_at: datetime
     api_version: str = catalog.API_VERSION
@@ -104,8 +105,7 @@ def new_event(
 
 
 def get_event(event_id_: str) -> Event | None:
-    snap = store.db().collection(WEBHOOK_EVENTS).document(event_id_).get()
-    return Event.from_doc(snap.id, snap.to_dict() or {}) if snap.exists else None
+    return Event.fetch(event_id_)
 
 
 def events_collection() -> CollectionReference:

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from google.cloud.firestore import CollectionReference, Transaction
 
 ROTATION_GRACE = timedelta(hours=24)
-USER_QUOTAS = "userQuotas"  # per-user lock document (also used by apikeys)
 MAX_SUBSCRIPTIONS = 20
 MAX_EVENT_FILTERS = 50
 MAX_DESCRIPTION = 500
@@ -44,6 +43,7 @@ class SubscriptionStatus(StrEnum):
 
 class Subscription(Document):
     object_name: ClassVar[str] = "webhook_endpoint"
+    collection: ClassVar[str] = WEBHOOK_SUBSCRIPTIONS
     user_id: str
     url: str
     events: list[str]
@@ -143,13 +143,12 @@ def create_subscription(
         created_at=now,
         updated_at=now,
     )
-    quota = store.db().collection(USER_QUOTAS).document(uid)
     mine = collection().where(filter=FieldFilter("userId", "==", uid)).limit(MAX_SUBSCRIPTIONS)
 
     def apply(txn: Transaction) -> None:
         # The count and the create are one transaction on the user's quota document: two
         # parallel creates serialise on it, so the 21st endpoint can never be written.
-        quota.get(transaction=txn)
+        quota = store.hold_user_quota(txn, uid)
         if len(list(mine.get(transaction=txn))) >= MAX_SUBSCRIPTIONS:
             raise UnprocessableRule(
                 f"At most {MAX_SUBSCRIPTIONS} webhook endpoints per user.",
@@ -164,15 +163,11 @@ def create_subscription(
 
 
 def get_subscription(sub_id: str) -> Subscription | None:
-    snap = collection().document(sub_id).get()
-    return Subscription.from_doc(sub_id, snap.to_dict() or {}) if snap.exists else None
+    return Subscription.fetch(sub_id)
 
 
 def owned_subscription(uid: str, sub_id: str) -> Subscription:
-    sub = get_subscription(sub_id)
-    if sub is None or sub.user_id != uid:
-        raise NotFound(f"No webhook endpoint {sub_id}.")
-    return sub
+    return Subscription.require_owned(sub_id, uid, label="webhook endpoint")
 
 
 def update_subscription(

@@ -129,9 +129,11 @@ def resource_fields(
     So a field added to the stored model is in the API model, the OpenAPI document and the
     webhook payload (webhooks/catalog.py reads the stored model) at once."""
     stored_fields = {n: i for n, i in stored.model_fields.items() if n not in hidden}
-    unknown = set(docs) - set(stored_fields) - {"id", "object"}
-    if unknown or set(hidden) - set(stored.model_fields):
-        raise ValueError(f"{stored.__name__} has no fields {sorted(unknown or hidden)}")
+    unknown = (set(docs) - set(stored_fields) - {"id", "object"}) | (
+        set(hidden) - set(stored.model_fields)
+    )
+    if unknown:
+        raise ValueError(f"{stored.__name__} has no fields {sorted(unknown)}")
     kind = stored.object_name
 
     def field(name: str, annotation: Any, default: FieldInfo | Any) -> tuple[Any, Any]:
