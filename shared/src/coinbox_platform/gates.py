@@ -97,6 +97,10 @@ def _try(key: str, held: Held, *, check_lease: bool = True) -> bool:
     }
     try:
         result = ref.create(doc)
+    except gexc.Aborted:
+        # The gate's document is locked by a commit that is deleting it (release_with): the
+        # gate is busy for now; the caller polls again. A create that aborted wrote nothing.
+        return False
     except gexc.AlreadyExists:
         if not check_lease:
             return False
@@ -107,11 +111,11 @@ def _try(key: str, held: Held, *, check_lease: bool = True) -> bool:
                 return False
             try:  # expired: take it over unless someone else just did
                 ref.delete(option=held.client.write_option(last_update_time=snap.update_time))
-            except (gexc.FailedPrecondition, gexc.NotFound):
+            except (gexc.FailedPrecondition, gexc.NotFound, gexc.Aborted):
                 return False
         try:
             result = ref.create(doc)
-        except gexc.AlreadyExists:
+        except (gexc.AlreadyExists, gexc.Aborted):
             return False
     held.gates[key] = result.update_time
     return True
